@@ -1,0 +1,3 @@
+export * from "./validation.js";
+export * from "./render-template.js";
+export * from "./expressions.js";

@@ -1,0 +1,51 @@
+import { Token } from "cdktf";
+import { IConstruct } from "constructs";
+
+/** One declarative check on construct props: `failed` true means `message` is reported. */
+export interface ValidationRule {
+  readonly failed: boolean;
+  /** Names the prop and says how to fix it. */
+  readonly message: string;
+}
+
+/** Thrown at synth when props are invalid; carries the construct path so the user finds the call site. */
+export class ValidationError extends Error {
+  constructor(
+    readonly constructPath: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`Invalid props for ${constructPath}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ValidationError";
+  }
+}
+
+/** Evaluates every rule and throws once with all failures, so the user sees every problem at once. */
+export function validateAll(scope: IConstruct, rules: readonly ValidationRule[]): void {
+  const problems = rules.filter((r) => r.failed).map((r) => r.message);
+  if (problems.length > 0) throw new ValidationError(scope.node.path, problems);
+}
+
+/** True when the value is known at synth (not a Terraform token), so it can be checked here. */
+export function isKnown<T>(value: T | undefined): value is T {
+  return value !== undefined && !Token.isUnresolved(value);
+}
+
+const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
+const IPV6_CIDR = /^[0-9a-fA-F:]+:[0-9a-fA-F:]*\/(12[0-8]|1[01]\d|[1-9]?\d)$/;
+
+export function isCidr(value: string): boolean {
+  return IPV4_CIDR.test(value) || IPV6_CIDR.test(value);
+}
+
+export function isIpv6Cidr(value: string): boolean {
+  return IPV6_CIDR.test(value);
+}
+
+/** `0.0.0.0/0` or `::/0`: the whole internet. */
+export function isWorldCidr(value: string): boolean {
+  return /\/0$/.test(value);
+}
+
+export function isPort(value: number): boolean {
+  return Number.isInteger(value) && value >= 1 && value <= 65535;
+}

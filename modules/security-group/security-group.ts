@@ -1,0 +1,69 @@
+import { Construct } from "constructs";
+import { Fn, Token } from "cdktf";
+// Provider docs: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/security_group
+import { SecurityGroup as AwsSecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+// Standalone rules (not inline blocks): one resource per rule, so changing one never rewrites the others.
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { isIpv6Cidr, isKnown } from "../core/index.js";
+import { DEFAULT_EGRESS, SecurityGroupProps } from "./props.js";
+import { validateSecurityGroupProps } from "./validate-props.js";
+
+/** Address family of a CIDR; tokens are assumed IPv4 (the common case for `var.allowed_cidr`). */
+function cidrArgument(cidr: string): { cidrIpv4?: string; cidrIpv6?: string } {
+  return isKnown(cidr) && isIpv6Cidr(cidr) ? { cidrIpv6: cidr } : { cidrIpv4: cidr };
+}
+
+/**
+ * A security group whose every rule is its own described resource with a stable construct id
+ * (`ingress-<port key>-<source key>`), in the style of terraform-aws-modules' keyed rules.
+ */
+export class SecurityGroup extends Construct {
+  readonly resource: AwsSecurityGroup;
+  readonly id: string;
+
+  constructor(scope: Construct, id: string, props: SecurityGroupProps) {
+    super(scope, id);
+    validateSecurityGroupProps(this, props);
+    const tags = props.tags ?? {};
+
+    this.resource = new AwsSecurityGroup(this, "Resource", {
+      namePrefix: props.namePrefix,
+      description: props.description ?? "Managed by cdktf-aws-stacks",
+      vpcId: props.vpcId,
+      tags,
+      lifecycle: { createBeforeDestroy: true },
+    });
+    this.id = this.resource.id;
+
+    for (const port of props.ingressPorts) {
+      if (port.enabled === false) continue;
+      const count = port.enabled === undefined || port.enabled === true ? undefined : Token.asNumber(Fn.conditional(port.enabled, 1, 0));
+      for (const [sourceKey, cidr] of Object.entries(props.allowedSources)) {
+        new VpcSecurityGroupIngressRule(this, `ingress-${port.key}-${sourceKey}`, {
+          securityGroupId: this.resource.id,
+          description: port.description,
+          ipProtocol: port.protocol ?? "tcp",
+          fromPort: port.fromPort,
+          toPort: port.toPort ?? port.fromPort,
+          ...cidrArgument(cidr),
+          count,
+          tags,
+        });
+      }
+    }
+
+    for (const rule of props.egressRules ?? DEFAULT_EGRESS) {
+      const allProtocols = rule.protocol === "-1";
+      new VpcSecurityGroupEgressRule(this, `egress-${rule.key}`, {
+        securityGroupId: this.resource.id,
+        description: rule.description,
+        ipProtocol: rule.protocol,
+        fromPort: allProtocols ? undefined : rule.fromPort,
+        toPort: allProtocols ? undefined : (rule.toPort ?? rule.fromPort),
+        ...cidrArgument(rule.cidr),
+        tags,
+      });
+    }
+  }
+}

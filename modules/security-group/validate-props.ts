@@ -1,0 +1,33 @@
+import { IConstruct } from "constructs";
+import { isCidr, isKnown, isPort, validateAll } from "../core/index.js";
+import { SecurityGroupProps } from "./props.js";
+
+const KEY = /^[a-z0-9][a-z0-9-]*$/;
+
+export function validateSecurityGroupProps(scope: IConstruct, props: SecurityGroupProps): void {
+  const ports = props.ingressPorts;
+  const sources = Object.entries(props.allowedSources);
+  const duplicateKeys = ports.map((p) => p.key).filter((k, i, all) => all.indexOf(k) !== i);
+  validateAll(scope, [
+    { failed: ports.length === 0, message: "ingressPorts is empty: list at least one port, or do not create the group." },
+    { failed: sources.length === 0, message: "allowedSources is empty: give at least one CIDR, e.g. { operator: \"203.0.113.7/32\" }." },
+    ...ports.flatMap((p) => [
+      { failed: !KEY.test(p.key), message: `ingressPorts key "${p.key}" must be lower-case letters, digits and dashes.` },
+      { failed: isKnown(p.fromPort) && !isPort(p.fromPort), message: `ingressPorts["${p.key}"].fromPort ${p.fromPort} is not a port: use 1-65535.` },
+      {
+        failed: isKnown(p.toPort) && (!isPort(p.toPort) || (isKnown(p.fromPort) && p.toPort < p.fromPort)),
+        message: `ingressPorts["${p.key}"].toPort ${p.toPort} must be a port (1-65535) not below fromPort ${p.fromPort}.`,
+      },
+      { failed: p.description.trim() === "", message: `ingressPorts["${p.key}"].description is empty: say what listens on the port.` },
+    ]),
+    { failed: duplicateKeys.length > 0, message: `ingressPorts keys must be unique; repeated: ${[...new Set(duplicateKeys)].join(", ")}.` },
+    ...sources.flatMap(([key, cidr]) => [
+      { failed: !KEY.test(key), message: `allowedSources key "${key}" must be lower-case letters, digits and dashes.` },
+      { failed: isKnown(cidr) && !isCidr(cidr), message: `allowedSources["${key}"] "${cidr}" is not a CIDR: use e.g. 203.0.113.7/32.` },
+    ]),
+    ...(props.egressRules ?? []).map((e) => ({
+      failed: isKnown(e.cidr) && !isCidr(e.cidr),
+      message: `egressRules["${e.key}"].cidr "${e.cidr}" is not a CIDR.`,
+    })),
+  ]);
+}
