@@ -1,12 +1,4 @@
-import { App } from "cdktf";
-import { backendConfigFromEnv } from "./stacks/backend.js";
-import { ENVIRONMENTS } from "./stacks/environments.js";
-import { OpenlitStack } from "./stacks/openlit-stack.js";
+import { buildApp, synthAll } from "./stacks/app.js";
 
-// One stack per environment; each synthesizes to cdktf.out/stacks/openlit-<env>/cdk.tf.json.
-const app = new App();
-const backend = backendConfigFromEnv();
-for (const { name } of ENVIRONMENTS) {
-  new OpenlitStack(app, { environment: name, backend });
-}
-app.synth();
+// `npm run synth` / `cdktf synth`: each stack to cdktf.out/stacks/openlit-<env>/ (cdk.tf.json + versions.tf.json).
+synthAll(buildApp());

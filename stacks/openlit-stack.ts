@@ -28,8 +28,6 @@ export class OpenlitStack extends TerraformStack {
     const name = stackName(props.environment);
     super(scope, name);
     configureBackend(this, name, props.backend ?? {});
-    // Write-only arguments (value_wo) and ephemeral variables need Terraform 1.11.
-    this.addOverride("terraform.required_version", ">= 1.11");
 
     const v = createOpenlitVariables(this, props.environment);
     new AwsProvider(this, "aws", {
@@ -84,7 +82,7 @@ export class OpenlitStack extends TerraformStack {
         host: new TerraformLocal(
           this,
           "otel_host_resolved",
-          Fn.conditional(isNonEmpty(v.otelHost.stringValue), v.otelHost.stringValue, Fn.replace(clickhouseHost, "/^https?://", "")),
+          Fn.conditional(isNonEmpty(v.otelHost.stringValue), v.otelHost.stringValue, Fn.replace(clickhouseHost, "/^https?:[/][/]/", "")),
         ).asString,
         port: v.otelPort.stringValue,
         secure: v.otelSecure.booleanValue,

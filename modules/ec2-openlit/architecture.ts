@@ -5,7 +5,7 @@ import { Fn } from "cdktf";
  * (t4g, m7g, c6gn, m6gd, x2gd, im4gn, is4gen, g5g, hpc7g, …). Kept as a Terraform expression because
  * the instance type is usually a variable that is only known at plan time.
  */
-export const GRAVITON_INSTANCE_TYPE = "^(a1|[a-z]+[0-9]+[a-z-]*g[a-z-]*)\\.";
+export const GRAVITON_INSTANCE_TYPE = "^(a1|[a-z]+[0-9]+[a-z-]*g[a-z-]*)[.]";
 
 /** Terraform expression: "arm64" for Graviton instance types, "x86_64" for the rest. */
 export function cpuArchitecture(instanceType: string): string {

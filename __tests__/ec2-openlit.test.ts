@@ -1,0 +1,176 @@
+import { Testing, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Ec2Openlit, Ec2OpenlitProps } from "../modules/ec2-openlit/index.js";
+import { onlyResource, resourcesOf, synthOpenlit, synthStack } from "./support/synth.js";
+
+const baseProps: Ec2OpenlitProps = {
+  environment: "test",
+  region: "us-east-1",
+  subnetId: "subnet-0123456789abcdef0",
+  availabilityZone: "us-east-1a",
+  securityGroupIds: ["sg-0123456789abcdef0"],
+  clickhouse: { host: "https://ch.example.com", port: "8443", database: "openlit", username: "default", password: "${var.pw}" },
+  otel: { host: "ch.example.com", port: "9440", secure: true },
+};
+
+function synthModule(overrides: Partial<Ec2OpenlitProps> = {}) {
+  const stack = new TerraformStack(Testing.app(), "test");
+  new AwsProvider(stack, "aws", { region: "us-east-1" });
+  new Ec2Openlit(stack, "openlit", { ...baseProps, ...overrides });
+  return synthStack(stack);
+}
+
+describe("Ec2Openlit instance", () => {
+  const json = synthOpenlit("demo");
+  const instance = onlyResource(json, "aws_instance");
+
+  it("requires IMDSv2 and keeps containers away from instance credentials (hop limit 1)", () => {
+    expect(instance.metadata_options).toEqual({ http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 1 });
+  });
+
+  it("has an encrypted gp3 root volume sized by variable (20 GiB by default)", () => {
+    expect(instance.root_block_device).toEqual({ volume_type: "gp3", volume_size: "${var.root_volume_size}", encrypted: true, delete_on_termination: true });
+    expect(json.variable.root_volume_size.default).toBe(20);
+  });
+
+  it("takes the AL2023 AMI for the instance type's architecture from SSM and ignores later AMI releases", () => {
+    const ami = Object.values(json.data.aws_ssm_parameter)[0];
+    expect(ami.name).toMatch(/^\/aws\/service\/ami-amazon-linux-latest\/al2023-ami-kernel-default-\$\{local\.openlit_architecture_[0-9A-F]+\}$/);
+    expect(instance.ami).toMatch(/^\$\{data\.aws_ssm_parameter\..*\.insecure_value\}$/);
+    expect(instance.lifecycle.ignore_changes).toEqual(["ami"]);
+  });
+
+  it("replaces the instance when user-data changes (safe: data is on its own volume)", () => {
+    expect(instance.user_data_replace_on_change).toBe(true);
+    expect(instance.user_data.length).toBeLessThan(16 * 1024); // EC2's user-data limit
+  });
+
+  it("keeps automatic recovery on, monitoring and key pair optional", () => {
+    expect(instance.maintenance_options).toEqual({ auto_recovery: "default" });
+    expect(instance.monitoring).toBe("${var.detailed_monitoring}");
+    expect(instance.key_name).toBe("${(length(var.key_pair_name) >= 1) ? var.key_pair_name : null}");
+  });
+
+  it("gets an Elastic IP through an association, so a replaced instance keeps its address", () => {
+    expect(onlyResource(json, "aws_eip").domain).toBe("vpc");
+    const association = onlyResource(json, "aws_eip_association");
+    expect(association.instance_id).toMatch(/^\$\{aws_instance\./);
+    expect(association.allocation_id).toMatch(/^\$\{aws_eip\..*\.allocation_id\}$/);
+  });
+});
+
+describe("Ec2Openlit data volume", () => {
+  const json = synthOpenlit("demo");
+  const volume = onlyResource(json, "aws_ebs_volume");
+  const attachment = onlyResource(json, "aws_volume_attachment");
+
+  it("is an encrypted gp3 volume in the subnet's zone, snapshotted on destroy", () => {
+    expect(volume).toMatchObject({ type: "gp3", encrypted: true, size: "${var.data_volume_size}", availability_zone: "${data.aws_subnet.subnet.availability_zone}", final_snapshot: "${var.data_volume_final_snapshot}" });
+    expect(volume.tags).toMatchObject({ "openlit:role": "data" });
+  });
+
+  it("is attached as /dev/sdf, stopping the instance before detaching", () => {
+    expect(attachment).toMatchObject({ device_name: "/dev/sdf", stop_instance_before_detaching: true });
+    expect(attachment.volume_id).toMatch(/^\$\{aws_ebs_volume\./);
+  });
+
+  it("is waited for, found by its volume id, and mounted by UUID in the boot script", () => {
+    const ud = onlyResource(json, "aws_instance").user_data;
+    expect(ud).toContain('readonly DATA_VOLUME_ID="${aws_ebs_volume.');
+    expect(ud).toContain("nvme-Amazon_Elastic_Block_Store_$${DATA_VOLUME_ID//-/}");
+    expect(ud).toMatch(/UUID=\$uuid \$DATA_MOUNT xfs defaults,nofail/);
+  });
+});
+
+describe("Ec2Openlit IAM", () => {
+  const json = synthOpenlit("demo");
+  const policies = resourcesOf(json, "aws_iam_role_policy").map(([, p]) => p);
+
+  it("grants Session Manager through the AWS managed policy", () => {
+    expect(onlyResource(json, "aws_iam_role_policy_attachment").policy_arn).toBe("arn:${data.aws_partition.openlit_Partition_F0AD6063.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore");
+  });
+
+  it("reads only this environment's SSM parameters", () => {
+    const read = policies.find((p) => p.name === "read-own-ssm-parameters");
+    expect(read.policy).toContain('"Action" = ["ssm:GetParameter", "ssm:GetParameters"]');
+    expect(read.policy).toContain(":parameter/openlit/${var.environment}/*");
+  });
+
+  it("pulls from ECR only when an ECR repository is set, and only that repository", () => {
+    const ecr = policies.find((p) => p.name === "ecr-pull");
+    expect(ecr.count).toBe("${(length(var.ecr_repository) >= 1) ? 1 : 0}");
+    expect(ecr.policy).toContain(":repository/${var.ecr_repository}");
+  });
+
+  it("uses no wildcard actions", () => {
+    const actions = policies.flatMap((p) => [...p.policy.matchAll(/"Action" = (\[[^\]]*\]|"[^"]*")/g)].map((m) => m[1]));
+    expect(actions.length).toBeGreaterThanOrEqual(3);
+    for (const action of actions) expect(action).not.toContain("*");
+  });
+});
+
+describe("Ec2Openlit secrets", () => {
+  const json = synthOpenlit("demo");
+  const params = Object.fromEntries(resourcesOf(json, "aws_ssm_parameter").map(([id, p]) => [id.replace(/_[0-9A-F]{8}$/, ""), p]));
+
+  it("writes passwords to SecureStrings through write-only arguments", () => {
+    expect(params.openlit_Secrets_ClickhousePassword).toMatchObject({
+      type: "SecureString",
+      value_wo: "${var.clickhouse_password}",
+      value_wo_version: "${var.secrets_version}",
+      name: "/openlit/${var.environment}/clickhouse-password",
+    });
+    expect(params.openlit_Secrets_ClickhousePassword.value).toBeUndefined();
+    expect(params.openlit_Secrets_DemoPasswords).toMatchObject({ type: "SecureString", value_wo: "${var.demo_passwords}", count: "${(length(var.demo_emails) >= 1) ? 1 : 0}" });
+  });
+
+  it("keeps password variables out of user-data; the instance fetches them at service start", () => {
+    const ud = onlyResource(json, "aws_instance").user_data;
+    expect(ud).not.toMatch(/var\.(clickhouse_password|demo_passwords)/);
+    expect(ud).toContain("ExecStartPre=/usr/local/sbin/openlit-prestart");
+    expect(ud).toContain("--with-decryption");
+  });
+});
+
+describe("Ec2Openlit props", () => {
+  it("applies the RFC's defaults: t4g.small, 20 GiB root, 10 GiB data", () => {
+    const json = synthModule();
+    expect(onlyResource(json, "aws_instance").instance_type).toBe("t4g.small");
+    expect(onlyResource(json, "aws_instance").root_block_device.volume_size).toBe(20);
+    expect(onlyResource(json, "aws_ebs_volume").size).toBe(10);
+  });
+
+  it("rejects misuse at synth, naming each prop and the fix", () => {
+    expect(() =>
+      synthModule({
+        instanceType: "large",
+        rootVolumeSizeGiB: 4,
+        dataVolumeSizeGiB: 0,
+        otel: { host: "https://ch.example.com", port: "9440", secure: true },
+        composeVersion: "2.29",
+        secretsVersion: 0,
+        volumeWaitSeconds: 5,
+        securityGroupIds: [],
+        publicImage: "Not An Image",
+      }),
+    ).toThrow(
+      new RegExp(
+        [
+          'instanceType "large" is not an EC2 instance type: use family.size',
+          "rootVolumeSizeGiB 4 is out of range",
+          "dataVolumeSizeGiB 0 is out of range",
+          'otel.host "https://ch.example.com" must be a bare host name: drop the scheme',
+          'publicImage "Not An Image" is not an image reference',
+          'composeVersion "2.29" must be a compose release tag',
+          "secretsVersion 0 must be a whole number >= 1",
+          "volumeWaitSeconds 5 is too short",
+          "securityGroupIds is empty",
+        ].join("[\\s\\S]*"),
+      ),
+    );
+  });
+
+  it("names the construct path in the error", () => {
+    expect(() => synthModule({ instanceType: "nope" })).toThrow(/Invalid props for test\/openlit/);
+  });
+});

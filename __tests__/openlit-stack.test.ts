@@ -1,0 +1,128 @@
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildApp, synthAll } from "../stacks/app.js";
+import { Testing } from "cdktf";
+import { OpenlitStack } from "../stacks/openlit-stack.js";
+import { ENVIRONMENTS } from "../stacks/environments.js";
+import { onlyResource, resourcesOf, synthOpenlit, synthStack } from "./support/synth.js";
+
+const RFC_VARIABLES = [
+  "aws_region", "environment", "instance_type", "key_pair_name", "allowed_cidr", "aws_account_id", "ecr_repository", "image_tag",
+  "clickhouse_host", "clickhouse_port", "clickhouse_database", "clickhouse_username", "clickhouse_password",
+  "otel_host", "otel_port", "otel_secure", "demo_emails", "demo_passwords",
+];
+
+describe("OpenlitStack variables", () => {
+  const json = synthOpenlit("demo");
+
+  it("declares every variable of the RFC, by its name", () => {
+    for (const name of RFC_VARIABLES) expect(json.variable, name).toHaveProperty(name);
+  });
+
+  it("gives every variable a type and a description", () => {
+    for (const [name, v] of Object.entries(json.variable)) {
+      expect(v.type, name).toMatch(/^(string|number|bool)$/);
+      expect(v.description, name).toBeTruthy();
+    }
+  });
+
+  it("marks passwords sensitive and ephemeral (never in plan files or state)", () => {
+    for (const name of ["clickhouse_password", "demo_passwords"]) {
+      expect(json.variable[name]).toMatchObject({ sensitive: true, ephemeral: true });
+    }
+    const notSecret = Object.entries(json.variable).filter(([, v]) => v.sensitive).map(([n]) => n);
+    expect(notSecret.sort()).toEqual(["clickhouse_password", "demo_passwords"]);
+  });
+
+  it("requires the values only the operator knows: allowed_cidr, clickhouse_host, clickhouse_password", () => {
+    const required = Object.entries(json.variable).filter(([, v]) => !("default" in v)).map(([n]) => n);
+    expect(required.sort()).toEqual(["allowed_cidr", "clickhouse_host", "clickhouse_password"]);
+  });
+
+  it("pins the environment variable to the stack's own environment", () => {
+    expect(json.variable.environment.default).toBe("demo");
+    expect(json.variable.environment.validation[0].condition).toBe('${var.environment == "demo"}');
+  });
+});
+
+describe("OpenlitStack wiring", () => {
+  const json = synthOpenlit("demo");
+
+  it("pins the AWS provider the bindings were generated for", () => {
+    expect(json.terraform.required_providers.aws).toEqual({ source: "aws", version: "6.25.0" });
+  });
+
+  it("writes every stack with a versions file requiring Terraform >= 1.11", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "synth-"));
+    synthAll(buildApp({ outdir, env: {} }));
+    for (const { name } of ENVIRONMENTS) {
+      const dir = join(outdir, "stacks", `openlit-${name}`);
+      expect(readdirSync(dir).sort()).toEqual(["cdk.tf.json", "versions.tf.json"]);
+      expect(JSON.parse(readFileSync(join(dir, "versions.tf.json"), "utf8"))).toEqual({ terraform: { required_version: ">= 1.11" } });
+    }
+  });
+
+  it("tags everything through provider default_tags as the RFC does", () => {
+    expect(json.provider.aws[0].default_tags).toEqual([{ tags: { Project: "OpenLIT", Environment: "${var.environment}", ManagedBy: "Terraform" } }]);
+    expect(json.provider.aws[0].region).toBe("${var.aws_region}");
+  });
+
+  it("opens UI and OTLP to allowed_cidr, and SSH only when a key pair is set", () => {
+    const rules = Object.fromEntries(resourcesOf(json, "aws_vpc_security_group_ingress_rule").map(([id, r]) => [id.replace(/_[0-9A-F]{8}$/, ""), r]));
+    expect(Object.keys(rules).sort()).toEqual(["security_group_ingress-openlit-ui-operator", "security_group_ingress-otlp-operator", "security_group_ingress-ssh-operator"]);
+    for (const rule of Object.values(rules)) expect(rule.cidr_ipv4).toBe("${var.allowed_cidr}");
+    expect(rules["security_group_ingress-ssh-operator"]).toMatchObject({ from_port: 22, to_port: 22, count: "${(length(var.key_pair_name) >= 1) ? 1 : 0}" });
+    expect(rules["security_group_ingress-openlit-ui-operator"]).toMatchObject({ from_port: 3000, to_port: 3000 });
+    expect(rules["security_group_ingress-otlp-operator"]).toMatchObject({ from_port: 4317, to_port: 4318 });
+    expect(rules["security_group_ingress-openlit-ui-operator"].count).toBeUndefined();
+  });
+
+  it("places the instance in the chosen subnet, or the default subnet of a fixed zone", () => {
+    const subnet = json.data.aws_subnet.subnet;
+    expect(subnet.id).toBe("${(length(var.subnet_id) < 1) ? null : var.subnet_id}");
+    expect(subnet.default_for_az).toBe("${(length(var.subnet_id) < 1) ? true : null}");
+    expect(onlyResource(json, "aws_instance").subnet_id).toBe("${data.aws_subnet.subnet.id}");
+  });
+
+  it("outputs what the operator needs", () => {
+    expect(Object.keys(json.output).sort()).toEqual([
+      "architecture", "aws_region", "data_volume_id", "estimated_monthly_cost_usd", "instance_id", "openlit_image", "openlit_url",
+      "otlp_grpc_endpoint", "otlp_http_endpoint", "public_ip", "session_manager_command", "ssh_command",
+    ]);
+    expect(json.output.openlit_url.value).toMatch(/^http:\/\/\$\{aws_eip\..*\.public_ip\}:3000$/);
+    expect(json.output.otlp_grpc_endpoint.value).toMatch(/:4317$/);
+    expect(json.output.otlp_http_endpoint.value).toMatch(/:4318$/);
+    expect(json.output.ssh_command.value).toContain("aws ssm start-session --target");
+    expect(json.output.ssh_command.value).toContain("ssh -i ~/.ssh/${var.key_pair_name}.pem ec2-user@");
+  });
+});
+
+describe("OpenlitStack state backend", () => {
+  it("keeps local state at the repository root by a relative path", () => {
+    expect(synthOpenlit("demo").terraform.backend).toEqual({ local: { path: "../../../terraform.openlit-demo.tfstate" } });
+  });
+
+  it("uses encrypted, lock-file-locked S3 state per stack when a bucket is configured", () => {
+    const json = synthStack(new OpenlitStack(Testing.app(), { environment: "staging", backend: { bucket: "acme-tf-state", region: "eu-west-1" } }));
+    expect(json.terraform.backend).toEqual({
+      s3: { bucket: "acme-tf-state", key: "cdktf-aws-stacks/openlit-staging/terraform.tfstate", region: "eu-west-1", encrypt: true, use_lockfile: true },
+    });
+  });
+});
+
+describe("Synthesized stacks", () => {
+  it.each(ENVIRONMENTS.map((e) => e.name))("openlit-%s matches its reviewed snapshot", (environment) => {
+    expect(synthOpenlit(environment)).toMatchSnapshot();
+  });
+
+  it("contain no secret value from any sample file", () => {
+    const samples = ["environments/secrets.tfvars.example", "__tests__/fixtures/secrets-sample.tfvars"]
+      .flatMap((f) => [...readFileSync(f, "utf8").matchAll(/^\s*\w+\s*=\s*"([^"]+)"/gm)].flatMap((m) => m[1].split(",")));
+    expect(samples.length).toBeGreaterThan(2);
+    for (const environment of ENVIRONMENTS.map((e) => e.name)) {
+      const text = JSON.stringify(synthOpenlit(environment));
+      for (const secret of samples) expect(text, `${environment} leaks ${secret}`).not.toContain(secret);
+    }
+  });
+});

@@ -1,0 +1,42 @@
+import { Testing, TerraformStack } from "cdktf";
+import { OpenlitStack, OpenlitStackProps } from "../../stacks/openlit-stack.js";
+
+/** Synthesized Terraform JSON, loosely typed for assertions. */
+export type TfJson = {
+  resource: Record<string, Record<string, any>>;
+  data: Record<string, Record<string, any>>;
+  variable: Record<string, any>;
+  output: Record<string, any>;
+  locals: Record<string, string>;
+  provider: Record<string, any[]>;
+  terraform: Record<string, any>;
+};
+
+export function synthStack(stack: TerraformStack): TfJson {
+  return JSON.parse(Testing.synth(stack, true));
+}
+
+const cache = new Map<string, TfJson>();
+
+/** The real OpenLIT stack for an environment (synthesized once per test file). */
+export function synthOpenlit(environment = "demo", props: Partial<OpenlitStackProps> = {}): TfJson {
+  const key = JSON.stringify([environment, props]);
+  let json = cache.get(key);
+  if (!json) {
+    json = synthStack(new OpenlitStack(Testing.app(), { environment, ...props }));
+    cache.set(key, json);
+  }
+  return json;
+}
+
+/** All resources of a type, as [logical id, config] pairs. */
+export function resourcesOf(json: TfJson, type: string): [string, any][] {
+  return Object.entries(json.resource[type] ?? {});
+}
+
+/** The single resource of a type; fails the test when there are none or several. */
+export function onlyResource(json: TfJson, type: string): any {
+  const all = resourcesOf(json, type);
+  if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
+  return all[0][1];
+}
