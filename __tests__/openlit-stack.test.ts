@@ -85,6 +85,16 @@ describe("OpenlitStack wiring", () => {
     expect(onlyResource(json, "aws_instance").subnet_id).toBe("${data.aws_subnet.subnet.id}");
   });
 
+  it("has an opt-in health gate that waits for the EIP association and re-runs when the instance changes", () => {
+    const gate = onlyResource(json, "null_resource");
+    expect(gate.count).toBe("${var.enable_health_gate ? 1 : 0}");
+    expect(json.variable.enable_health_gate).toMatchObject({ type: "bool", default: false });
+    expect(gate.depends_on).toEqual([expect.stringMatching(/^aws_eip_association\./)]);
+    expect(gate.triggers.instance_id).toMatch(/^\$\{aws_instance\./);
+    expect(gate.triggers.host).toMatch(/^\$\{aws_eip\..*\.public_ip\}$/);
+    expect(json.terraform.required_providers.null).toEqual({ source: "null", version: "3.2.4" });
+  });
+
   it("outputs what the operator needs", () => {
     expect(Object.keys(json.output).sort()).toEqual([
       "architecture", "aws_region", "data_volume_id", "estimated_monthly_cost_usd", "instance_id", "openlit_image", "openlit_url",

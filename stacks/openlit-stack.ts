@@ -1,10 +1,12 @@
 import { Construct } from "constructs";
 import { Fn, TerraformLocal, TerraformOutput, TerraformStack, Token } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
 import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
 import { isEmpty, isNonEmpty } from "../modules/core/index.js";
 import { Ec2Openlit } from "../modules/ec2-openlit/index.js";
+import { HealthGate } from "../modules/health-gate/index.js";
 import { SecurityGroup } from "../modules/security-group/index.js";
 import { configureBackend, StateBackendConfig } from "./backend.js";
 import { stackName } from "./environments.js";
@@ -89,6 +91,16 @@ export class OpenlitStack extends TerraformStack {
       },
       demoAccounts: { emails: v.demoEmails.stringValue, passwords: v.demoPasswords.stringValue },
       image: { ecrRepository: v.ecrRepository.stringValue, awsAccountId: v.awsAccountId.stringValue, tag: v.imageTag.stringValue },
+    });
+
+    // Opt-in post-apply gate: `terraform apply` fails when OpenLIT never becomes healthy.
+    new NullProvider(this, "null");
+    new HealthGate(this, "health_gate", {
+      host: this.openlit.publicIp.publicIp,
+      enabled: v.enableHealthGate.booleanValue,
+      triggers: { instance_id: this.openlit.instance.id },
+      // The EIP's address is known before it points at the instance: wait for the association.
+      dependsOn: [this.openlit.publicIpAssociation],
     });
 
     const ip = this.openlit.publicIp.publicIp;

@@ -32,6 +32,7 @@ export interface OpenlitVariables {
   readonly dataVolumeFinalSnapshot: TerraformVariable;
   readonly detailedMonitoring: TerraformVariable;
   readonly secretsVersion: TerraformVariable;
+  readonly enableHealthGate: TerraformVariable;
 }
 
 type Rule = readonly [condition: string, errorMessage: string];
@@ -163,5 +164,6 @@ export function createOpenlitVariables(scope: Construct, environment: string): O
     secretsVersion: variable(scope, "secrets_version", { type: "number", default: 1, description: "Bump to write new clickhouse_password / demo_passwords values to SSM (write-only values are not diffed)." }, [
       ["var.secrets_version >= 1 && floor(var.secrets_version) == var.secrets_version", "secrets_version must be a whole number >= 1; increase it by one to push new passwords."],
     ]),
+    enableHealthGate: variable(scope, "enable_health_gate", { type: "bool", default: false, description: "After apply, run scripts/health-check.sh against the Elastic IP from the machine running Terraform (needs bash, curl and access to ports 3000/4317/4318); apply fails if OpenLIT never becomes healthy." }),
   };
 }

@@ -25,6 +25,8 @@ export class Ec2Openlit extends Construct {
   readonly instance: Instance;
   readonly dataVolume: EbsVolume;
   readonly publicIp: Eip;
+  /** Points the Elastic IP at the instance; depend on it before reaching the instance by its address. */
+  readonly publicIpAssociation: EipAssociation;
   readonly role: InstanceRole;
   /** "arm64" or "x86_64" (Terraform expression). */
   readonly architecture: string;
@@ -178,7 +180,7 @@ export class Ec2Openlit extends Construct {
     });
 
     this.publicIp = new Eip(this, "PublicIp", { domain: "vpc", tags: { Name: name } });
-    new EipAssociation(this, "PublicIpAssociation", {
+    this.publicIpAssociation = new EipAssociation(this, "PublicIpAssociation", {
       allocationId: this.publicIp.allocationId,
       instanceId: this.instance.id,
     });

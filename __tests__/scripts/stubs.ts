@@ -1,0 +1,219 @@
+/**
+ * Test harness for the operator scripts: a throw-away copy of the repository layout (scripts/, environments/)
+ * and a bin directory of stub commands that is the *whole* PATH, together with symlinks to a short list of
+ * system tools. Each stub appends its name, working directory and arguments to a log, then runs a bash body
+ * chosen by the test. A script calling anything not stubbed or allow-listed fails with "command not found".
+ */
+import { spawn } from "node:child_process";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join, resolve } from "node:path";
+
+export const REPO_ROOT = resolve(import.meta.dirname, "..", "..");
+export const SCRIPTS_DIR = join(REPO_ROOT, "scripts");
+
+/** System tools the scripts (and stubs) may use; everything else must be a stub. */
+const SYSTEM_TOOLS = [
+  "bash", "env", "cat", "sed", "grep", "head", "find", "basename", "dirname", "date", "sleep",
+  "rm", "mkdir", "touch", "uname", "tr", "wc", "cut", "sort",
+];
+
+/** One recorded stub invocation. */
+export interface Call {
+  readonly cmd: string;
+  readonly cwd: string;
+  readonly args: readonly string[];
+}
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+export interface SandboxOptions {
+  /** Stub name → bash body (runs after logging; "$@" are the arguments). Default body: `exit 0`. */
+  readonly stubs?: Record<string, string>;
+  /** Real commands from the test machine's PATH to allow, e.g. ["curl"]. */
+  readonly realTools?: readonly string[];
+  /** environments/<name>.tfvars to create (content). Default: demo and staging. */
+  readonly environments?: Record<string, string>;
+  /** Extra files relative to the sandbox root. */
+  readonly files?: Record<string, string>;
+}
+
+export interface Sandbox {
+  readonly root: string;
+  readonly bin: string;
+  readonly home: string;
+  /** Every stub call so far, in order. */
+  calls(): Call[];
+  /** Calls as "cmd arg arg…" strings (arguments joined by spaces), with the sandbox root shown as ROOT. */
+  commands(): string[];
+  /** Runs scripts/<script> with stdin closed (not a terminal). */
+  run(script: string, args?: readonly string[], opts?: RunOptions): Promise<RunResult>;
+  cleanup(): void;
+}
+
+export interface RunOptions {
+  readonly env?: Record<string, string | undefined>;
+  readonly cwd?: string;
+  /** Run under `script(1)` so stdin is a terminal, and type this text. */
+  readonly tty?: { readonly input: string };
+  readonly timeoutMs?: number;
+}
+
+const FIELD = "\x1f";
+const RECORD = "\x1e";
+
+function which(tool: string): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    const candidate = join(dir, tool);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+export function stubScript(name: string, body: string): string {
+  return [
+    "#!/usr/bin/env bash",
+    // One write per call (O_APPEND), so both sides of a pipeline never interleave their records.
+    `__rec="${name}${FIELD}$PWD"; for __a in "$@"; do __rec="$__rec${FIELD}$__a"; done`,
+    `printf '%s${RECORD}' "$__rec" >> "$STUB_LOG"`,
+    "unset __rec __a",
+    body,
+    "",
+  ].join("\n");
+}
+
+export function createSandbox(options: SandboxOptions = {}): Sandbox {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), "ops-scripts-")));
+  const bin = join(root, ".stub-bin");
+  const home = join(root, ".home");
+  const log = join(root, ".stub-log");
+  mkdirSync(bin);
+  mkdirSync(home);
+  writeFileSync(log, "");
+
+  // The scripts under test, laid out as in the repository.
+  mkdirSync(join(root, "scripts", "lib"), { recursive: true });
+  for (const f of ["verify-prereqs.sh", "build-and-push.sh", "build-only.sh", "deploy.sh", "health-check.sh", "destroy.sh"]) {
+    cpSync(join(SCRIPTS_DIR, f), join(root, "scripts", f));
+  }
+  cpSync(join(SCRIPTS_DIR, "lib", "common.sh"), join(root, "scripts", "lib", "common.sh"));
+
+  mkdirSync(join(root, "environments"));
+  const envs = options.environments ?? { demo: 'environment = "demo"\n', staging: 'environment = "staging"\n' };
+  for (const [name, content] of Object.entries(envs)) writeFileSync(join(root, "environments", `${name}.tfvars`), content);
+  for (const [path, content] of Object.entries(options.files ?? {})) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+
+  for (const tool of [...SYSTEM_TOOLS, ...(options.realTools ?? [])]) {
+    const real = which(tool);
+    if (real && !existsSync(join(bin, tool))) symlinkSync(real, join(bin, tool));
+  }
+  for (const [name, body] of Object.entries(options.stubs ?? {})) {
+    const path = join(bin, name);
+    rmSync(path, { force: true });
+    writeFileSync(path, stubScript(name, body));
+    chmodSync(path, 0o755);
+  }
+
+  const calls = (): Call[] =>
+    readFileSync(log, "utf8")
+      .split(RECORD)
+      .filter((r) => r.length > 0)
+      .map((r) => {
+        const [cmd, cwd, ...args] = r.split(FIELD);
+        return { cmd, cwd, args };
+      });
+
+  return {
+    root,
+    bin,
+    home,
+    calls,
+    commands: () => calls().map((c) => [c.cmd, ...c.args].join(" ").split(root).join("ROOT")),
+    run: (script, args = [], opts = {}) => {
+      const env: Record<string, string> = {
+        PATH: bin,
+        HOME: home,
+        LANG: "C",
+        STUB_LOG: log,
+        TMPDIR: tmpdir(),
+        TERM: "dumb",
+      };
+      for (const [k, v] of Object.entries(opts.env ?? {})) if (v !== undefined) env[k] = v;
+      const scriptPath = join(root, "scripts", script);
+      return runProcess(scriptPath, args, env, opts);
+    },
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function runProcess(scriptPath: string, args: readonly string[], env: Record<string, string>, opts: RunOptions): Promise<RunResult> {
+  const started = Date.now();
+  let command = scriptPath;
+  let argv: string[] = [...args];
+  if (opts.tty) {
+    // util-linux script(1): runs the command on a new pseudo-terminal; our stdin is relayed to it.
+    const scriptBin = which("script");
+    if (!scriptBin) throw new Error("script(1) from util-linux is needed for terminal tests");
+    command = scriptBin;
+    argv = ["-qec", [scriptPath, ...args].map(shellQuote).join(" "), "/dev/null"];
+    env = { ...env, PATH: `${env.PATH}${delimiter}${dirname(scriptBin)}` };
+  }
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, argv, {
+      cwd: opts.cwd ?? tmpdir(),
+      env,
+      stdio: [opts.tty ? "pipe" : "ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (d) => (stdout += d));
+    child.stderr?.on("data", (d) => (stderr += d));
+    if (opts.tty && child.stdin) {
+      // Type slowly enough for the prompt to be waiting, then keep stdin open until the child exits.
+      setTimeout(() => child.stdin?.write(opts.tty!.input), 300);
+    }
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 20_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+/** Stub bodies shared by several tests. */
+export const bodies = {
+  /** npm: `npm run synth` writes cdktf.out/stacks/openlit-<env>/cdk.tf.json for each environment. */
+  npmSynth: (envs: readonly string[] = ["demo", "staging"]) =>
+    envs.map((e) => `mkdir -p "cdktf.out/stacks/openlit-${e}" && echo '{}' > "cdktf.out/stacks/openlit-${e}/cdk.tf.json"`).join("\n"),
+  /** curl answering like a healthy OpenLIT (reads the -w format to decide what to print). */
+  curlHealthy: [
+    'w=""; prev=""; for a in "$@"; do [[ "$prev" == -w ]] && w=$a; prev=$a; done',
+    'case "$w" in',
+    "  '%{http_code}') printf 200 ;;",
+    "  '\\n%{http_code}') printf '{\"partialSuccess\":{}}\\n200' ;;",
+    "  '%{time_connect}') printf 0.000321 ;;",
+    "esac",
+  ].join("\n"),
+  /** curl that can never connect (connection refused). */
+  curlRefused: [
+    'w=""; prev=""; for a in "$@"; do [[ "$prev" == -w ]] && w=$a; prev=$a; done',
+    'case "$w" in',
+    "  '%{time_connect}') printf 0.000000 ;;",
+    "  *) printf 000 ;;",
+    "esac",
+    "exit 7",
+  ].join("\n"),
+};

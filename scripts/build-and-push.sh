@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Build the OpenLIT image for linux/arm64 + linux/amd64 and push it to ECR.
+set -euo pipefail
+
+# shellcheck source=lib/common.sh source-path=SCRIPTDIR
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)/lib/common.sh"
+
+usage() {
+  cat <<USAGE
+Usage: $SCRIPT_NAME [TAG] [options]
+
+Builds the OpenLIT image from an OpenLIT checkout and pushes ONE multi-arch
+tag (manifest list) to ECR:
+  1. ECR repository: aws ecr describe-repositories, else create-repository
+     (scan-on-push on by default; immutable tags with --immutable-tags)
+  2. skip when TAG already exists in the repository (unless --force)
+  3. aws ecr get-login-password | docker login --password-stdin <registry>
+  4. docker buildx build --platform linux/arm64,linux/amd64 --push
+       -f <source>/src/client/Dockerfile -t <registry>/<repository>:TAG <source>/src/client
+  5. docker buildx imagetools inspect: both platforms present
+
+TAG defaults to the source checkout's git commit (12 characters), with
+"-dirty-<UTC timestamp>" appended when it has uncommitted changes.
+Use the printed tag as image_tag in environments/<env>.tfvars.
+
+Options:
+  --source DIR        OpenLIT checkout (OPENLIT_SOURCE_DIR; required)
+  --repository NAME   ECR repository (ECR_REPOSITORY, default openlit)
+  --region REGION     AWS region (AWS_REGION / AWS_DEFAULT_REGION / aws configure)
+  --dockerfile PATH   Dockerfile, relative to the source (default src/client/Dockerfile)
+  --context PATH      build context, relative to the source (default src/client)
+  --platforms LIST    (PLATFORMS, default linux/arm64,linux/amd64)
+  --builder NAME      buildx builder, created with the docker-container driver
+                      when missing (BUILDX_BUILDER, default ops-multiarch)
+  --immutable-tags    create the repository with IMMUTABLE tags / switch an
+                      existing one to IMMUTABLE
+  --no-scan-on-push   create the repository without scan-on-push
+  --force             rebuild and push even if TAG already exists
+  -h, --help          show this help
+USAGE
+}
+
+TAG=""
+SOURCE_DIR="${OPENLIT_SOURCE_DIR:-}"
+REPOSITORY="${ECR_REPOSITORY:-openlit}"
+REGION="${AWS_REGION:-${AWS_DEFAULT_REGION:-}}"
+DOCKERFILE="src/client/Dockerfile"
+CONTEXT="src/client"
+PLATFORMS="${PLATFORMS:-linux/arm64,linux/amd64}"
+BUILDER="${BUILDX_BUILDER:-ops-multiarch}"
+IMMUTABLE=false
+SCAN_ON_PUSH=true
+FORCE=false
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --*=*)
+      set -- "${1%%=*}" "${1#*=}" "${@:2}"
+      continue
+      ;;
+    -h | --help)
+      usage
+      exit 0
+      ;;
+    --source) need_value "$@"; SOURCE_DIR=$2; shift 2 ;;
+    --repository) need_value "$@"; REPOSITORY=$2; shift 2 ;;
+    --region) need_value "$@"; REGION=$2; shift 2 ;;
+    --dockerfile) need_value "$@"; DOCKERFILE=$2; shift 2 ;;
+    --context) need_value "$@"; CONTEXT=$2; shift 2 ;;
+    --platforms) need_value "$@"; PLATFORMS=$2; shift 2 ;;
+    --builder) need_value "$@"; BUILDER=$2; shift 2 ;;
+    --immutable-tags) IMMUTABLE=true; shift ;;
+    --no-scan-on-push) SCAN_ON_PUSH=false; shift ;;
+    --scan-on-push) SCAN_ON_PUSH=true; shift ;;
+    --force) FORCE=true; shift ;;
+    -*) usage_error "unknown option: $1" ;;
+    *)
+      [[ -z "$TAG" ]] || usage_error "unexpected argument: $1"
+      TAG=$1
+      shift
+      ;;
+  esac
+done
+
+# --- validate inputs before touching AWS ------------------------------------
+[[ -n "$SOURCE_DIR" ]] || usage_error "no OpenLIT source: pass --source DIR or set OPENLIT_SOURCE_DIR to your OpenLIT checkout"
+[[ -d "$SOURCE_DIR" ]] || die "OpenLIT source directory '$SOURCE_DIR' does not exist"
+SOURCE_DIR=$(cd "$SOURCE_DIR" && pwd -P)
+[[ -f "$SOURCE_DIR/$DOCKERFILE" ]] || die "no Dockerfile at $SOURCE_DIR/$DOCKERFILE (is '$SOURCE_DIR' an OpenLIT checkout? see --dockerfile)"
+[[ -d "$SOURCE_DIR/$CONTEXT" ]] || die "no build context at $SOURCE_DIR/$CONTEXT (see --context)"
+[[ "$REPOSITORY" =~ ^[a-z0-9]+([._/-][a-z0-9]+)*$ ]] || usage_error "invalid ECR repository name '$REPOSITORY'"
+require_cmd aws
+require_cmd docker
+if [[ -z "$REGION" ]]; then
+  REGION=$(aws configure get region 2>/dev/null || true)
+fi
+[[ -n "$REGION" ]] || usage_error "no AWS region: pass --region or set AWS_REGION"
+
+if [[ -z "$TAG" ]]; then
+  command -v git >/dev/null 2>&1 || usage_error "git is not installed, so TAG cannot default to the commit; pass TAG"
+  TAG=$(git -C "$SOURCE_DIR" rev-parse --short=12 HEAD 2>/dev/null) ||
+    usage_error "$SOURCE_DIR is not a git checkout; pass TAG explicitly"
+  if [[ -n "$(git -C "$SOURCE_DIR" status --porcelain 2>/dev/null)" ]]; then
+    TAG="$TAG-dirty-$(date -u +%Y%m%d%H%M%S)"
+    warn "$SOURCE_DIR has uncommitted changes; tagging $TAG"
+  fi
+fi
+[[ "$TAG" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || usage_error "invalid image tag '$TAG'"
+REGION_ARGS=(--region "$REGION")
+
+step identity "aws sts get-caller-identity"
+ACCOUNT_ID=$(aws sts get-caller-identity --query Account --output text) ||
+  fail_step "no valid AWS credentials (aws sts get-caller-identity failed)"
+[[ "$ACCOUNT_ID" =~ ^[0-9]{12}$ ]] || fail_step "unexpected account id '$ACCOUNT_ID'"
+REGISTRY="$ACCOUNT_ID.dkr.ecr.$REGION.amazonaws.com"
+IMAGE="$REGISTRY/$REPOSITORY:$TAG"
+info "image $IMAGE (platforms $PLATFORMS) from $SOURCE_DIR/$CONTEXT"
+
+# --- 1. repository ----------------------------------------------------------
+step repository "ECR repository $REPOSITORY in $REGION"
+if aws ecr describe-repositories "${REGION_ARGS[@]}" --repository-names "$REPOSITORY" >/dev/null 2>&1; then
+  info "repository $REPOSITORY exists"
+  if [[ "$IMMUTABLE" == true ]]; then
+    aws ecr put-image-tag-mutability "${REGION_ARGS[@]}" --repository-name "$REPOSITORY" \
+      --image-tag-mutability IMMUTABLE >/dev/null || fail_step "could not make $REPOSITORY tags immutable"
+  fi
+else
+  if [[ "$IMMUTABLE" == true ]]; then mutability=IMMUTABLE; else mutability=MUTABLE; fi
+  aws ecr create-repository "${REGION_ARGS[@]}" --repository-name "$REPOSITORY" \
+    --image-scanning-configuration "scanOnPush=$SCAN_ON_PUSH" \
+    --image-tag-mutability "$mutability" >/dev/null || fail_step "could not create ECR repository $REPOSITORY"
+  info "created repository $REPOSITORY (scanOnPush=$SCAN_ON_PUSH, tags $mutability)"
+fi
+
+# --- 2. already pushed? -----------------------------------------------------
+if aws ecr describe-images "${REGION_ARGS[@]}" --repository-name "$REPOSITORY" \
+  --image-ids "imageTag=$TAG" >/dev/null 2>&1; then
+  if [[ "$FORCE" == false ]]; then
+    info "$IMAGE already exists; nothing to do (--force rebuilds and overwrites a mutable tag)"
+    printf '%s\n' "$IMAGE"
+    exit 0
+  fi
+  warn "$IMAGE exists; rebuilding and overwriting it (--force)"
+fi
+
+# --- 3. login ---------------------------------------------------------------
+step login "docker login $REGISTRY"
+aws ecr get-login-password "${REGION_ARGS[@]}" | docker login --username AWS --password-stdin "$REGISTRY" >/dev/null ||
+  fail_step "docker login to $REGISTRY failed"
+
+# --- 4. build and push ------------------------------------------------------
+step builder "buildx builder $BUILDER"
+docker buildx version >/dev/null 2>&1 || fail_step "docker buildx is not available (scripts/verify-prereqs.sh)"
+if ! docker buildx inspect "$BUILDER" >/dev/null 2>&1; then
+  docker buildx create --name "$BUILDER" --driver docker-container >/dev/null ||
+    fail_step "could not create buildx builder $BUILDER"
+  info "created buildx builder $BUILDER (docker-container driver)"
+fi
+builder_info=$(docker buildx inspect --bootstrap "$BUILDER") || fail_step "buildx builder $BUILDER does not start"
+IFS=, read -r -a wanted <<<"$PLATFORMS"
+for platform in "${wanted[@]}"; do
+  if [[ "$builder_info" != *"$platform"* ]]; then
+    fail_step "builder $BUILDER cannot build $platform; install QEMU emulators: docker run --privileged --rm tonistiigi/binfmt --install all"
+  fi
+done
+
+run_step build "docker buildx build --push $IMAGE" \
+  docker buildx build --builder "$BUILDER" --platform "$PLATFORMS" \
+  --file "$SOURCE_DIR/$DOCKERFILE" --tag "$IMAGE" --push "$SOURCE_DIR/$CONTEXT"
+
+# --- 5. verify --------------------------------------------------------------
+step verify "manifest list of $IMAGE"
+manifest=$(docker buildx imagetools inspect "$IMAGE") || fail_step "cannot inspect $IMAGE after the push"
+for platform in "${wanted[@]}"; do
+  [[ "$manifest" == *"$platform"* ]] || fail_step "$IMAGE has no $platform image"
+done
+info "pushed $IMAGE ($PLATFORMS)"
+info "set image_tag = \"$TAG\" in environments/<env>.tfvars, then run scripts/deploy.sh <env>"
+printf '%s\n' "$IMAGE"
