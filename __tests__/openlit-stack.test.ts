@@ -97,7 +97,7 @@ describe("OpenlitStack wiring", () => {
 
   it("outputs what the operator needs", () => {
     expect(Object.keys(json.output).sort()).toEqual([
-      "architecture", "aws_region", "data_volume_id", "estimated_monthly_cost_usd", "instance_id", "openlit_image", "openlit_url",
+      "architecture", "aws_region", "container_log_group", "data_volume_id", "estimated_monthly_cost_usd", "instance_id", "openlit_image", "openlit_url",
       "otlp_grpc_endpoint", "otlp_http_endpoint", "public_ip", "session_manager_command", "ssh_command",
     ]);
     expect(json.output.openlit_url.value).toMatch(/^http:\/\/\$\{aws_eip\..*\.public_ip\}:3000$/);

@@ -27,6 +27,8 @@ const SAMPLES: Record<string, string> = {
   "aws_ssm_parameter.openlit_Secrets_ClickhousePassword.name": "/openlit/demo/clickhouse-password",
   "local.openlit_demo_passwords_parameter": "/openlit/demo/demo-passwords",
   "local.openlit_ecr_registry": "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+  "local.openlit_container_logging":
+    '{"driver":"awslogs","options":{"awslogs-group":"/openlit/demo/containers","awslogs-region":"us-east-1","awslogs-stream-prefix":"openlit-demo","mode":"non-blocking"}}',
 };
 
 /** The text between `cat > PATH <<'TAG'` and `TAG` in the rendered script. */
@@ -148,10 +150,13 @@ describe("rendered user-data", () => {
       expect(JSON.stringify(compose)).not.toMatch(/PASSWORD/);
     });
 
-    it("restarts, health-checks, rotates logs and limits memory", () => {
+    it("restarts, health-checks, ships logs and limits memory", () => {
       for (const service of Object.values<any>(compose.services)) {
         expect(service.restart).toBe("always");
-        expect(service.logging).toEqual({ driver: "json-file", options: { "max-size": "10m", "max-file": "5" } });
+        expect(service.logging).toEqual({
+          driver: "awslogs",
+          options: { "awslogs-group": "/openlit/demo/containers", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "openlit-demo", mode: "non-blocking" },
+        });
         expect(service.mem_limit).toMatch(/^\$\{\w+_MIB\}m$/);
       }
       expect(compose.services.openlit.healthcheck.test[1]).toContain("http://127.0.0.1:3000/");
@@ -184,6 +189,13 @@ describe("rendered user-data", () => {
       expect(config.service.extensions).toEqual(["health_check"]);
       expect(config.extensions.health_check.endpoint).toBe("0.0.0.0:13133");
     });
+  });
+
+  it("writes a CloudWatch agent config that parses as JSON and watches both filesystems", () => {
+    const agent = JSON.parse(heredoc(script, "/opt/aws/amazon-cloudwatch-agent/etc/openlit.json"));
+    expect(agent.metrics.append_dimensions).toEqual({ InstanceId: "${aws:InstanceId}" });
+    expect(agent.metrics.metrics_collected.disk.resources).toEqual(["/", "/var/lib/openlit"]);
+    expect(agent.metrics.metrics_collected.mem.measurement).toEqual(["mem_used_percent"]);
   });
 
   it("holds no secret value", () => {

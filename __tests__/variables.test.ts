@@ -56,6 +56,9 @@ describe("variable validations", () => {
     ["a zone that is not one", { availability_zone: "east" }, "availability_zone must be a zone name"],
     ["a subnet id that is not one", { subnet_id: "my-subnet" }, "subnet_id must look like subnet-0123456789abcdef0"],
     ["a secrets_version of zero", { secrets_version: "0" }, "secrets_version must be a whole number >= 1"],
+    ["two alarm e-mails", { alarm_email: "a@example.com,b@example.com" }, "alarm_email must be one e-mail address"],
+    ["a snapshot retention of zero", { snapshot_retention_days: "0" }, "snapshot_retention_days must be a whole number from 1 to 1000"],
+    ["a log retention CloudWatch does not offer", { log_retention_days: "10" }, "log_retention_days must be one of CloudWatch Logs' periods: 1, 3, 5, 7, 14"],
   ];
 
   it.concurrent.each(cases)("rejects %s with a message that says what to do", async (_what, vars, message) => {

@@ -5,8 +5,11 @@ import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
 import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
 import { isEmpty, isNonEmpty } from "../modules/core/index.js";
-import { Ec2Openlit } from "../modules/ec2-openlit/index.js";
+import { DATA_MOUNT, Ec2Openlit } from "../modules/ec2-openlit/index.js";
 import { HealthGate } from "../modules/health-gate/index.js";
+import { AlertTopic } from "../modules/alert-topic/index.js";
+import { InstanceAlarms } from "../modules/instance-alarms/index.js";
+import { VolumeSnapshots } from "../modules/volume-snapshots/index.js";
 import { SecurityGroup } from "../modules/security-group/index.js";
 import { configureBackend, StateBackendConfig } from "./backend.js";
 import { stackName } from "./environments.js";
@@ -91,6 +94,34 @@ export class OpenlitStack extends TerraformStack {
       },
       demoAccounts: { emails: v.demoEmails.stringValue, passwords: v.demoPasswords.stringValue },
       image: { ecrRepository: v.ecrRepository.stringValue, awsAccountId: v.awsAccountId.stringValue, tag: v.imageTag.stringValue },
+      containerLogsEnabled: v.enableContainerLogs.booleanValue,
+      logRetentionDays: v.logRetentionDays.numberValue,
+    });
+
+    // Day 2: recover or reboot on failed status checks, say so by e-mail, and keep daily snapshots of the data.
+    const resourceName = `openlit-${v.environment.stringValue}`;
+    const alerts = new AlertTopic(this, "alerts", {
+      name: `${resourceName}-alerts`,
+      partition: this.openlit.partition,
+      accountId: this.openlit.accountId,
+      email: v.alarmEmail.stringValue,
+    });
+    new InstanceAlarms(this, "alarms", {
+      instanceId: this.openlit.instance.id,
+      namePrefix: resourceName,
+      region: v.awsRegion.stringValue,
+      partition: this.openlit.partition,
+      notify: alerts.topicArns,
+      filesystems: [
+        { key: "root", path: "/", fstype: "xfs" },
+        { key: "data", path: DATA_MOUNT, fstype: "xfs" },
+      ],
+    });
+    new VolumeSnapshots(this, "snapshots", {
+      name: resourceName,
+      partition: this.openlit.partition,
+      targetTag: this.openlit.snapshotTag,
+      retainCount: v.snapshotRetentionDays.numberValue,
     });
 
     // Opt-in post-apply gate: `terraform apply` fails when OpenLIT never becomes healthy.
@@ -122,6 +153,7 @@ export class OpenlitStack extends TerraformStack {
       aws_region: [v.awsRegion.stringValue, "Region of the deployment."],
       openlit_image: [this.openlit.openlitImage, "OpenLIT image the instance runs."],
       architecture: [this.openlit.architecture, "CPU architecture (arm64 on Graviton)."],
+      container_log_group: [this.openlit.logGroupName, "CloudWatch Logs group of the containers (when enable_container_logs)."],
     };
     for (const [id, [value, description]] of Object.entries(outputs)) {
       // Construct ids share one namespace with the variables (aws_region is both); the logical id is the output name.

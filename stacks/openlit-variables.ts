@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { TerraformVariable, TerraformVariableConfig } from "cdktf";
+import { LOG_RETENTION_DAYS } from "../modules/ec2-openlit/index.js";
 
 /**
  * The stack's inputs: exactly the RFC's variable names (so its terraform.tfvars layout works unchanged),
@@ -33,6 +34,10 @@ export interface OpenlitVariables {
   readonly detailedMonitoring: TerraformVariable;
   readonly secretsVersion: TerraformVariable;
   readonly enableHealthGate: TerraformVariable;
+  readonly alarmEmail: TerraformVariable;
+  readonly snapshotRetentionDays: TerraformVariable;
+  readonly enableContainerLogs: TerraformVariable;
+  readonly logRetentionDays: TerraformVariable;
 }
 
 type Rule = readonly [condition: string, errorMessage: string];
@@ -165,5 +170,15 @@ export function createOpenlitVariables(scope: Construct, environment: string): O
       ["var.secrets_version >= 1 && floor(var.secrets_version) == var.secrets_version", "secrets_version must be a whole number >= 1; increase it by one to push new passwords."],
     ]),
     enableHealthGate: variable(scope, "enable_health_gate", { type: "bool", default: false, description: "After apply, run scripts/health-check.sh against the Elastic IP from the machine running Terraform (needs bash, curl and access to ports 3000/4317/4318); apply fails if OpenLIT never becomes healthy." }),
+    alarmEmail: variable(scope, "alarm_email", { type: "string", default: "", description: "E-mail for alarm notifications (recovery, reboot, disk, memory) through an encrypted SNS topic; confirm the subscription mail. Empty: no topic." }, [
+      ["var.alarm_email == \"\" || can(regex(\"^[^@,\\\\s]+@[^@,\\\\s]+\\\\.[^@,\\\\s]+$\", var.alarm_email))", "alarm_email must be one e-mail address, e.g. \"ops@example.com\", or empty."],
+    ]),
+    snapshotRetentionDays: variable(scope, "snapshot_retention_days", { type: "number", default: 7, description: "Daily snapshots of the OpenLIT data volume to keep (Data Lifecycle Manager, 03:00 UTC)." }, [
+      ["var.snapshot_retention_days >= 1 && var.snapshot_retention_days <= 1000 && floor(var.snapshot_retention_days) == var.snapshot_retention_days", "snapshot_retention_days must be a whole number from 1 to 1000."],
+    ]),
+    enableContainerLogs: variable(scope, "enable_container_logs", { type: "bool", default: true, description: "Send container logs to CloudWatch Logs (/openlit/<environment>/containers); false keeps them in rotated local files only." }),
+    logRetentionDays: variable(scope, "log_retention_days", { type: "number", default: 14, description: "Days CloudWatch Logs keeps container logs." }, [
+      [`contains([${LOG_RETENTION_DAYS.join(", ")}], var.log_retention_days)`, `log_retention_days must be one of CloudWatch Logs' periods: ${LOG_RETENTION_DAYS.join(", ")}.`],
+    ]),
   };
 }

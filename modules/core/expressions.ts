@@ -1,4 +1,4 @@
-import { Fn, Op } from "cdktf";
+import { Fn, Op, ref, Token } from "cdktf";
 
 // cdktf 0.21 renders falsy literal operands of Op.* ("" and 0) as `undefined`, so `Op.neq(x, "")`
 // would synthesize `x != undefined`. Comparing lengths with 1 avoids falsy literals altogether.
@@ -11,4 +11,23 @@ export function isNonEmpty(value: string) {
 /** Terraform boolean: the string is empty. */
 export function isEmpty(value: string) {
   return Op.lt(Fn.lengthOf(value), 1);
+}
+
+/** A counted resource (count 0 or 1), as far as references go. */
+interface Counted {
+  readonly terraformResourceType: string;
+  readonly friendlyUniqueId: string;
+}
+
+/**
+ * `attribute` of a resource that has `count` 0 or 1, as a list (`type.name[*].attribute`): empty when the
+ * resource is off. cdktf's own attribute getters omit the index, which Terraform rejects on counted resources.
+ */
+export function splat(resource: Counted, attribute: string): string[] {
+  return Token.asList(ref(`${resource.terraformResourceType}.${resource.friendlyUniqueId}[*].${attribute}`));
+}
+
+/** `attribute` of a counted resource, or null when it is off (`one(type.name[*].attribute)`). */
+export function oneOf(resource: Counted, attribute: string): string {
+  return Token.asString(Fn.one(splat(resource, attribute)));
 }

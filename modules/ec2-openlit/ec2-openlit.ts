@@ -9,12 +9,13 @@ import { EipAssociation } from "@cdktf/provider-aws/lib/eip-association";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { isNonEmpty, renderTemplate } from "../core/index.js";
 import { al2023AmiParameter, cpuArchitecture, dockerPlatform } from "./architecture.js";
 import { monthlyCostExpression } from "./cost-estimate.js";
 import { InstanceRole } from "./instance-role.js";
 import { SecretParameters } from "./secret-parameters.js";
-import { DATA_DEVICE_NAME, DATA_DIR, DATA_MOUNT, EC2_OPENLIT_DEFAULTS, Ec2OpenlitProps } from "./props.js";
+import { DATA_DEVICE_NAME, DATA_DIR, DATA_MOUNT, EC2_OPENLIT_DEFAULTS, Ec2OpenlitProps, SNAPSHOT_TAG_KEY } from "./props.js";
 import { validateEc2OpenlitProps } from "./validate-props.js";
 
 /**
@@ -36,6 +37,13 @@ export class Ec2Openlit extends Construct {
   readonly estimatedMonthlyCostUsd: string;
   /** SSM path holding this instance's secrets. */
   readonly parameterPath: string;
+  /** The one tag that marks the data volume for daily snapshots. */
+  readonly snapshotTag: { readonly key: string; readonly value: string };
+  /** Name of the container log group (whether or not it is enabled). */
+  readonly logGroupName: string;
+  /** Partition and account the stack deploys into (Terraform expressions). */
+  readonly partition: string;
+  readonly accountId: string;
 
   constructor(scope: Construct, id: string, props: Ec2OpenlitProps) {
     super(scope, id);
@@ -51,6 +59,19 @@ export class Ec2Openlit extends Construct {
 
     const partition = new DataAwsPartition(this, "Partition").partition;
     const callerAccount = new DataAwsCallerIdentity(this, "Account").accountId;
+    this.partition = partition;
+    this.accountId = callerAccount;
+    this.snapshotTag = { key: SNAPSHOT_TAG_KEY, value: `${name}-data` };
+
+    // Container logs: a log group per stack, when enabled.
+    const logsEnabled = props.containerLogsEnabled ?? d.containerLogsEnabled;
+    const logsOn = typeof logsEnabled === "boolean" ? Fn.conditional(logsEnabled, true, false) : logsEnabled;
+    this.logGroupName = `/openlit/${props.environment}/containers`;
+    const logGroup = new CloudwatchLogGroup(this, "ContainerLogs", {
+      name: this.logGroupName,
+      retentionInDays: props.logRetentionDays ?? d.logRetentionDays,
+    });
+    logGroup.count = Token.asNumber(Fn.conditional(logsOn, 1, 0));
 
     this.architecture = new TerraformLocal(this, "architecture", cpuArchitecture(instanceType)).asString;
     const ami = new DataAwsSsmParameter(this, "Al2023Ami", { name: al2023AmiParameter(this.architecture) });
@@ -91,6 +112,8 @@ export class Ec2Openlit extends Construct {
       parameterPath: this.parameterPath,
       usesEcr,
       ecrRepositoryArn: `arn:${partition}:ecr:${props.region}:${ecrAccount}:repository/${ecrRepository}`,
+      logsEnabled: logsOn,
+      logGroupArn: `arn:${partition}:logs:${props.region}:${callerAccount}:log-group:${this.logGroupName}`,
     });
 
     // The data volume is created first and in a fixed zone, so a replaced instance finds it again.
@@ -100,13 +123,32 @@ export class Ec2Openlit extends Construct {
       type: "gp3",
       encrypted: true,
       finalSnapshot: props.dataVolumeFinalSnapshot ?? d.dataVolumeFinalSnapshot,
-      tags: { Name: `${name}-data`, "openlit:role": "data", "openlit:environment": props.environment },
+      tags: {
+        Name: `${name}-data`,
+        "openlit:role": "data",
+        "openlit:environment": props.environment,
+        [this.snapshotTag.key]: this.snapshotTag.value,
+      },
     });
 
     // Locals keep every interpolation in the boot script a plain reference, readable in `terraform plan`.
     const local = (name: string, expression: string) => new TerraformLocal(this, name, expression).asString;
     const platform = local("docker_platform", dockerPlatform(this.architecture));
+    const logging = local(
+      "container_logging",
+      Token.asString(
+        Fn.conditional(
+          logsOn,
+          Fn.jsonencode({
+            driver: "awslogs",
+            options: { "awslogs-region": props.region, "awslogs-group": this.logGroupName, "awslogs-stream-prefix": name, mode: "non-blocking" },
+          }),
+          Fn.jsonencode({ driver: "json-file", options: { "max-size": "10m", "max-file": "5" } }),
+        ),
+      ),
+    );
     const composeFile = renderTemplate("docker-compose.aws.yml.hbs", {
+      logging,
       openlitImage: this.openlitImage,
       collectorImage: props.collectorImage ?? d.collectorImage,
       platform,
@@ -139,7 +181,11 @@ export class Ec2Openlit extends Construct {
         demoPasswordsParameter: local("demo_passwords_parameter", secrets.demoPasswordsName),
         ecrRegistry: local("ecr_registry", Token.asString(Fn.conditional(usesEcr, ecrRegistry, ""))),
       },
-      { composeFile: composeFile.trimEnd(), collectorConfig: collectorConfig.trimEnd() },
+      {
+        composeFile: composeFile.trimEnd(),
+        collectorConfig: collectorConfig.trimEnd(),
+        cloudwatchAgentConfig: renderTemplate("cloudwatch-agent.json.hbs", { dataMount: DATA_MOUNT }).trimEnd(),
+      },
     );
 
     this.instance = new Instance(this, "Resource", {

@@ -16,6 +16,10 @@ export interface InstanceRoleProps {
   readonly usesEcr: IResolvable;
   /** ARN of the ECR repository (evaluated only when usesEcr). */
   readonly ecrRepositoryArn: string;
+  /** Terraform boolean: whether containers log to CloudWatch Logs. */
+  readonly logsEnabled: IResolvable;
+  /** ARN of the container log group (evaluated only when logsEnabled). */
+  readonly logGroupArn: string;
 }
 
 /**
@@ -31,7 +35,7 @@ export class InstanceRole extends Construct {
     // Provider docs: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_role
     this.role = new IamRole(this, "Resource", {
       namePrefix: props.namePrefix,
-      description: "OpenLIT instance: Session Manager, own SSM parameters, ECR pull",
+      description: "OpenLIT instance: Session Manager, own SSM parameters, ECR pull, metrics, container logs",
       assumeRolePolicy: Fn.jsonencode({
         Version: "2012-10-17",
         Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
@@ -76,6 +80,42 @@ export class InstanceRole extends Construct {
       }),
     });
     ecrPull.count = Token.asNumber(Fn.conditional(props.usesEcr, 1, 0));
+
+    // The CloudWatch agent's memory and disk metrics; PutMetricData has no resource scope, so the
+    // namespace condition is what keeps it narrow.
+    new IamRolePolicy(this, "PublishMetrics", {
+      name: "publish-cwagent-metrics",
+      role: this.role.id,
+      policy: Fn.jsonencode({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "CwAgentMetrics",
+            Effect: "Allow",
+            Action: "cloudwatch:PutMetricData",
+            Resource: "*",
+            Condition: { StringEquals: { "cloudwatch:namespace": "CWAgent" } },
+          },
+        ],
+      }),
+    });
+
+    const logs = new IamRolePolicy(this, "ContainerLogs", {
+      name: "write-container-logs",
+      role: this.role.id,
+      policy: Fn.jsonencode({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "WriteContainerLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: `${props.logGroupArn}:*`,
+          },
+        ],
+      }),
+    });
+    logs.count = Token.asNumber(Fn.conditional(props.logsEnabled, 1, 0));
 
     this.profile = new IamInstanceProfile(this, "Profile", {
       namePrefix: props.namePrefix,

@@ -132,6 +132,17 @@ export interface Ec2OpenlitProps {
    */
   readonly volumeWaitSeconds?: number;
   /**
+   * Send container logs to a CloudWatch Logs group (`/openlit/<environment>/containers`) with the awslogs
+   * driver; otherwise they stay in rotated local JSON files. A Terraform boolean is fine.
+   * @default true
+   */
+  readonly containerLogsEnabled?: boolean | IResolvable;
+  /**
+   * Days CloudWatch Logs keeps container logs (one of CloudWatch's allowed values: 1, 3, 5, 7, 14, 30, …).
+   * @default 14
+   */
+  readonly logRetentionDays?: number;
+  /**
    * OpenLIT's anonymous usage telemetry.
    * @default false
    */
@@ -152,11 +163,15 @@ export const EC2_OPENLIT_DEFAULTS = {
   secretsVersion: 1,
   volumeWaitSeconds: 600,
   telemetryEnabled: false,
+  containerLogsEnabled: true,
+  logRetentionDays: 14,
   ecrTag: "latest",
 } as const;
 
 /** Where the instance keeps OpenLIT's data (the mount point of the data volume). */
 export const DATA_MOUNT = "/var/lib/openlit";
 export const DATA_DIR = `${DATA_MOUNT}/data`;
+/** Tag key marking the data volume for the daily snapshot policy (value: `openlit-<environment>-data`). */
+export const SNAPSHOT_TAG_KEY = "openlit:snapshot-policy";
 /** Device name requested for the data volume; appears as NVMe on Nitro, /dev/xvdf on Xen. */
 export const DATA_DEVICE_NAME = "/dev/sdf";

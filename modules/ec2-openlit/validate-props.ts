@@ -5,6 +5,8 @@ import { Ec2OpenlitProps } from "./props.js";
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const IMAGE = /^[a-z0-9][a-z0-9._\/-]*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
 const COMPOSE_VERSION = /^v\d+\.\d+\.\d+$/;
+/** The retention periods CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 function hasScheme(host: string): boolean {
   return /^[a-z]+:\/\//i.test(host);
@@ -49,6 +51,10 @@ export function validateEc2OpenlitProps(scope: IConstruct, props: Ec2OpenlitProp
     {
       failed: isKnown(volumeWaitSeconds) && (!Number.isInteger(volumeWaitSeconds) || volumeWaitSeconds < 30),
       message: `volumeWaitSeconds ${volumeWaitSeconds} is too short: Terraform attaches the volume after boot; use at least 30.`,
+    },
+    {
+      failed: isKnown(props.logRetentionDays) && !LOG_RETENTION_DAYS.includes(props.logRetentionDays),
+      message: `logRetentionDays ${props.logRetentionDays} is not a CloudWatch Logs retention: use one of ${LOG_RETENTION_DAYS.join(", ")}.`,
     },
     {
       failed: props.securityGroupIds.length === 0,

@@ -1,0 +1,137 @@
+import { Construct } from "constructs";
+import { Fn } from "cdktf";
+// Provider docs: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/cloudwatch_metric_alarm
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { isKnown, validateAll } from "../core/index.js";
+
+/** A filesystem the CloudWatch agent reports `disk_used_percent` for. */
+export interface WatchedFilesystem {
+  /** Stable key, part of the alarm's name and address. */
+  readonly key: string;
+  /** Mount point, as the agent reports it in the `path` dimension. */
+  readonly path: string;
+  /** Filesystem type, the `fstype` dimension (xfs on Amazon Linux 2023). */
+  readonly fstype: string;
+}
+
+export interface InstanceAlarmsProps {
+  readonly instanceId: string;
+  /** Alarm names start with this (`openlit-demo` → `openlit-demo-system-check`). */
+  readonly namePrefix: string;
+  readonly region: string;
+  readonly partition: string;
+  /**
+   * Extra actions for every alarm and its recovery, e.g. SNS topic ARNs (a token list is fine).
+   * @default - none: the alarms act on the instance and show in the console only
+   */
+  readonly notify?: string[];
+  /**
+   * Filesystems whose usage raises an alarm (needs the CloudWatch agent publishing `CWAgent` metrics).
+   * @default - none
+   */
+  readonly filesystems?: readonly WatchedFilesystem[];
+  /**
+   * Disk usage that raises the disk alarms, in percent.
+   * @default 85
+   */
+  readonly diskUsedPercent?: number;
+  /**
+   * Memory usage that raises the memory alarm, in percent; 0 turns the memory alarm off.
+   * @default 90
+   */
+  readonly memoryUsedPercent?: number;
+}
+
+/**
+ * Keeps one instance alive without a person: a failed *system* status check triggers EC2 recovery (same
+ * instance on new hardware, same EBS volumes and IP), a failed *instance* check a reboot. Disk and memory
+ * alarms (CloudWatch agent metrics) only notify: there is no automatic fix for a full disk.
+ */
+export class InstanceAlarms extends Construct {
+  readonly alarms: CloudwatchMetricAlarm[] = [];
+
+  constructor(scope: Construct, id: string, props: InstanceAlarmsProps) {
+    super(scope, id);
+    const diskUsedPercent = props.diskUsedPercent ?? 85;
+    const memoryUsedPercent = props.memoryUsedPercent ?? 90;
+    validateAll(this, [
+      { failed: isKnown(diskUsedPercent) && (diskUsedPercent <= 0 || diskUsedPercent >= 100), message: `diskUsedPercent ${diskUsedPercent} must be between 1 and 99.` },
+      { failed: isKnown(memoryUsedPercent) && (memoryUsedPercent < 0 || memoryUsedPercent >= 100), message: `memoryUsedPercent ${memoryUsedPercent} must be between 1 and 99, or 0 for no memory alarm.` },
+    ]);
+    const notify = props.notify ?? [];
+    const withNotify = (action: string) => Fn.concat([[action], notify]);
+    const automate = (action: string) => `arn:${props.partition}:automate:${props.region}:ec2:${action}`;
+
+    this.alarms.push(
+      new CloudwatchMetricAlarm(this, "SystemCheck", {
+        alarmName: `${props.namePrefix}-system-check`,
+        alarmDescription: "System status check failed (AWS hardware or network): recovering the instance onto new hardware.",
+        namespace: "AWS/EC2",
+        metricName: "StatusCheckFailed_System",
+        dimensions: { InstanceId: props.instanceId },
+        statistic: "Maximum",
+        period: 60,
+        evaluationPeriods: 2,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        alarmActions: withNotify(automate("recover")),
+        okActions: notify,
+      }),
+      new CloudwatchMetricAlarm(this, "InstanceCheck", {
+        alarmName: `${props.namePrefix}-instance-check`,
+        alarmDescription: "Instance status check failed (kernel, memory exhaustion, network config): rebooting.",
+        namespace: "AWS/EC2",
+        metricName: "StatusCheckFailed_Instance",
+        dimensions: { InstanceId: props.instanceId },
+        statistic: "Maximum",
+        period: 60,
+        evaluationPeriods: 3,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        alarmActions: withNotify(automate("reboot")),
+        okActions: notify,
+      }),
+    );
+
+    for (const fs of props.filesystems ?? []) {
+      this.alarms.push(
+        new CloudwatchMetricAlarm(this, `Disk-${fs.key}`, {
+          alarmName: `${props.namePrefix}-disk-${fs.key}`,
+          alarmDescription: `${fs.path} is over ${diskUsedPercent}% full.`,
+          namespace: "CWAgent",
+          metricName: "disk_used_percent",
+          dimensions: { InstanceId: props.instanceId, path: fs.path, fstype: fs.fstype },
+          statistic: "Maximum",
+          period: 300,
+          evaluationPeriods: 2,
+          threshold: diskUsedPercent,
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          // No data means the agent is down, not a full disk: do not page for it.
+          treatMissingData: "missing",
+          alarmActions: notify,
+          okActions: notify,
+        }),
+      );
+    }
+
+    if (memoryUsedPercent > 0) {
+      this.alarms.push(
+        new CloudwatchMetricAlarm(this, "Memory", {
+          alarmName: `${props.namePrefix}-memory`,
+          alarmDescription: `Memory use is over ${memoryUsedPercent}% (containers are near their limits; swap in use).`,
+          namespace: "CWAgent",
+          metricName: "mem_used_percent",
+          dimensions: { InstanceId: props.instanceId },
+          statistic: "Average",
+          period: 300,
+          evaluationPeriods: 3,
+          threshold: memoryUsedPercent,
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          treatMissingData: "missing",
+          alarmActions: notify,
+          okActions: notify,
+        }),
+      );
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export * from "./volume-snapshots.js";

@@ -1,0 +1,75 @@
+import { Construct } from "constructs";
+import { Fn } from "cdktf";
+// Provider docs: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/dlm_lifecycle_policy
+import { DlmLifecyclePolicy } from "@cdktf/provider-aws/lib/dlm-lifecycle-policy";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { isKnown, validateAll } from "../core/index.js";
+
+export interface VolumeSnapshotsProps {
+  /** Policy description and role name prefix. */
+  readonly name: string;
+  readonly partition: string;
+  /**
+   * One tag that only the volumes to snapshot carry. A single tag, because DLM selects volumes carrying
+   * *any* of its target tags: two tags would widen the selection, not narrow it.
+   */
+  readonly targetTag: { readonly key: string; readonly value: string };
+  /**
+   * Snapshots kept (one a day), 1-1000.
+   * @default 7
+   */
+  readonly retainCount?: number;
+  /**
+   * Time of day (UTC, HH:MM) the snapshot starts; DLM starts within the following hour.
+   * @default "03:00"
+   */
+  readonly timeUtc?: string;
+}
+
+/** Daily EBS snapshots with Data Lifecycle Manager, kept for a fixed number of days. */
+export class VolumeSnapshots extends Construct {
+  readonly policy: DlmLifecyclePolicy;
+
+  constructor(scope: Construct, id: string, props: VolumeSnapshotsProps) {
+    super(scope, id);
+    const retainCount = props.retainCount ?? 7;
+    const timeUtc = props.timeUtc ?? "03:00";
+    validateAll(this, [
+      { failed: isKnown(retainCount) && (!Number.isInteger(retainCount) || retainCount < 1 || retainCount > 1000), message: `retainCount ${retainCount} must be a whole number of snapshots from 1 to 1000.` },
+      { failed: isKnown(timeUtc) && !/^([01]\d|2[0-3]):[0-5]\d$/.test(timeUtc), message: `timeUtc "${timeUtc}" must be HH:MM in UTC, e.g. "03:00".` },
+    ]);
+
+    const role = new IamRole(this, "Role", {
+      namePrefix: `${props.name}-dlm-`,
+      description: "Data Lifecycle Manager: create and delete snapshots of tagged volumes",
+      assumeRolePolicy: Fn.jsonencode({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "dlm.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      }),
+    });
+    new IamRolePolicyAttachment(this, "ServiceRole", {
+      role: role.name,
+      policyArn: `arn:${props.partition}:iam::aws:policy/service-role/AWSDataLifecycleManagerServiceRole`,
+    });
+
+    this.policy = new DlmLifecyclePolicy(this, "Resource", {
+      description: `${props.name}: daily snapshots`,
+      executionRoleArn: role.arn,
+      state: "ENABLED",
+      policyDetails: {
+        resourceTypes: ["VOLUME"],
+        targetTags: { [props.targetTag.key]: props.targetTag.value },
+        schedule: [
+          {
+            name: "daily",
+            createRule: { interval: 24, intervalUnit: "HOURS", times: [timeUtc] },
+            retainRule: { count: retainCount },
+            copyTags: true,
+            tagsToAdd: { "openlit:snapshot": "daily" },
+          },
+        ],
+      },
+    });
+  }
+}
