@@ -87,7 +87,9 @@ describe("Ec2Openlit IAM", () => {
   const policies = resourcesOf(json, "aws_iam_role_policy").map(([, p]) => p);
 
   it("grants Session Manager through the AWS managed policy", () => {
-    expect(onlyResource(json, "aws_iam_role_policy_attachment").policy_arn).toBe("arn:${data.aws_partition.openlit_Partition_F0AD6063.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore");
+    const attachment = resourcesOf(json, "aws_iam_role_policy_attachment").find(([id]) => id.startsWith("openlit_Role_SessionManager"))![1];
+    expect(attachment.policy_arn).toBe("arn:${data.aws_partition.openlit_Partition_F0AD6063.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore");
+    expect(attachment.role).toMatch(/^\$\{aws_iam_role\.openlit_Role_[0-9A-F]+\.name\}$/);
   });
 
   it("reads only this environment's SSM parameters", () => {
