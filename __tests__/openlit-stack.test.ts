@@ -40,6 +40,12 @@ describe("OpenlitStack variables", () => {
     expect(required.sort()).toEqual(["allowed_cidr", "clickhouse_host", "clickhouse_password"]);
   });
 
+  it("documents every variable in environments/terraform.tfvars.example", () => {
+    const example = readFileSync("environments/terraform.tfvars.example", "utf8");
+    const documented = new Set([...example.matchAll(/^#?\s*(\w+)\s*=/gm)].map((m) => m[1]));
+    expect(Object.keys(json.variable).filter((name) => !documented.has(name))).toEqual([]);
+  });
+
   it("pins the environment variable to the stack's own environment", () => {
     expect(json.variable.environment.default).toBe("demo");
     expect(json.variable.environment.validation[0].condition).toBe('${var.environment == "demo"}');

@@ -2,6 +2,7 @@ import { ENVIRONMENTS } from "../stacks/environments.js";
 import { HOURLY_PRICE_USD } from "../modules/ec2-openlit/index.js";
 import { synthOpenlit } from "./support/synth.js";
 import { requireTerraform, unwrap } from "./support/terraform.js";
+import { VARIABLE_ERRORS } from "./support/input-errors.js";
 import { evaluateVariables, SAMPLE_SECRETS, SAMPLE_SECRETS_NO_DEMO, sampleSecretsFor } from "./support/variables.js";
 
 // These tests run the real Terraform engine (no provider needed for variables, locals and outputs).
@@ -31,35 +32,8 @@ describe("environment tfvars", () => {
 });
 
 describe("variable validations", () => {
-  // Each row: the wrong input, and the message the operator sees.
-  const cases: [string, Record<string, string>, string][] = [
-    ["an invalid CIDR", { allowed_cidr: "203.0.113.7" }, "allowed_cidr must be an IPv4 CIDR such as 203.0.113.7/32"],
-    ["a CIDR with host bits", { allowed_cidr: "203.0.113.7/24" }, "allowed_cidr has host bits set: use the network address"],
-    ["SSH open to 0.0.0.0/0", { allowed_cidr: "0.0.0.0/0", key_pair_name: "ops" }, "allowed_cidr opens SSH to the whole internet"],
-    ["a malformed instance type", { instance_type: "t4g-small" }, "instance_type must look like family.size"],
-    ["a region that is not one", { aws_region: "us-east" }, "aws_region must be a region code"],
-    ["a clickhouse_host with a path", { clickhouse_host: "https://ch.example.com/db" }, "clickhouse_host must be a host name, optionally with https://"],
-    ["a clickhouse_host with spaces", { clickhouse_host: "ch example.com" }, "clickhouse_host must be a host name"],
-    ["an otel_host with a scheme", { otel_host: "https://ch.example.com" }, "otel_host must be a bare host name without scheme"],
-    ["a port out of range", { clickhouse_port: "70000" }, "clickhouse_port must be a port number between 1 and 65535"],
-    ["a port that is not a number", { otel_port: "tls" }, "otel_port must be a port number between 1 and 65535"],
-    ["fewer passwords than e-mails", { demo_passwords: "only-one" }, "demo_passwords must hold exactly one password per demo_emails entry"],
-    ["passwords without e-mails", { demo_emails: "", demo_passwords: "x" }, "demo_passwords must hold exactly one password per demo_emails entry"],
-    ["a malformed demo e-mail", { demo_emails: "demo@example.com,not-an-email" }, "demo_emails must be comma-separated e-mail addresses"],
-    ["an empty ClickHouse password", { clickhouse_password: "" }, "clickhouse_password is empty: set TF_VAR_clickhouse_password"],
-    ["a password with a single quote", { clickhouse_password: "it's" }, "clickhouse_password must not contain single quotes or line breaks"],
-    ["an account id that is not 12 digits", { aws_account_id: "12345" }, "aws_account_id must be 12 digits"],
-    ["an ECR repository with capitals", { ecr_repository: "OpenLIT" }, "ecr_repository must be an ECR repository name"],
-    ["a tag with a colon", { image_tag: "v1:2" }, "image_tag must be a Docker tag"],
-    ["a tiny root volume", { root_volume_size: "4" }, "root_volume_size must be a whole number of GiB from 8"],
-    ["a fractional data volume", { data_volume_size: "1.5" }, "data_volume_size must be a whole number of GiB from 1 to 16384"],
-    ["a zone that is not one", { availability_zone: "east" }, "availability_zone must be a zone name"],
-    ["a subnet id that is not one", { subnet_id: "my-subnet" }, "subnet_id must look like subnet-0123456789abcdef0"],
-    ["a secrets_version of zero", { secrets_version: "0" }, "secrets_version must be a whole number >= 1"],
-    ["two alarm e-mails", { alarm_email: "a@example.com,b@example.com" }, "alarm_email must be one e-mail address"],
-    ["a snapshot retention of zero", { snapshot_retention_days: "0" }, "snapshot_retention_days must be a whole number from 1 to 1000"],
-    ["a log retention CloudWatch does not offer", { log_retention_days: "10" }, "log_retention_days must be one of CloudWatch Logs' periods: 1, 3, 5, 7, 14"],
-  ];
+  // Each row of the shared catalogue: the wrong input, and the message the operator sees.
+  const cases = VARIABLE_ERRORS.map((e) => [e.what, e.vars, e.message] as const);
 
   it.concurrent.each(cases)("rejects %s with a message that says what to do", async (_what, vars, message) => {
     const run = await demo(vars);

@@ -1,0 +1,28 @@
+import { readFileSync } from "node:fs";
+import { ValidationError } from "../modules/core/index.js";
+import { emptyStack, PROP_ERRORS, VARIABLE_ERRORS } from "./support/input-errors.js";
+import { REPO } from "./support/variables.js";
+
+// Variable rows run through the real engine in variables.test.ts; prop rows run here.
+describe("construct props rejected at synth", () => {
+  it.each(PROP_ERRORS.map((e) => [e.construct, e.what, e] as const))("%s: %s", (_construct, _what, error) => {
+    let thrown: unknown;
+    try {
+      error.build(emptyStack());
+    } catch (e) {
+      thrown = e;
+    }
+    // given the wrong prop, then synth stops with a ValidationError listing exactly this message
+    expect(thrown).toBeInstanceOf(ValidationError);
+    expect((thrown as ValidationError).problems).toContain(error.message);
+    expect((thrown as ValidationError).message).toMatch(/^Invalid props for input-errors\//);
+  });
+});
+
+describe("the README's input-error tables", () => {
+  const readme = readFileSync(`${REPO}/README.md`, "utf8");
+
+  it.each([...VARIABLE_ERRORS.map((e) => e.message), ...PROP_ERRORS.map((e) => e.message)])("shows: %s", (message) => {
+    expect(readme).toContain(message.replace(/\|/g, "\\|"));
+  });
+});

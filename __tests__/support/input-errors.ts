@@ -1,0 +1,120 @@
+import { TerraformStack, Testing } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { NullProvider } from "@cdktf/provider-null/lib/provider";
+import { Ec2Openlit, Ec2OpenlitProps } from "../../modules/ec2-openlit/index.js";
+import { SecurityGroup, SecurityGroupProps } from "../../modules/security-group/index.js";
+import { InstanceAlarms } from "../../modules/instance-alarms/index.js";
+import { VolumeSnapshots } from "../../modules/volume-snapshots/index.js";
+import { HealthGate } from "../../modules/health-gate/index.js";
+
+/**
+ * Every wrong input an operator or a stack author can give, and the exact message they see. The tests run
+ * each row; the README's "When input is wrong" tables must show each message (docs-match test).
+ */
+export interface VariableError {
+  readonly what: string;
+  /** Overrides on top of environments/demo.tfvars and the sample secrets. */
+  readonly vars: Record<string, string>;
+  readonly message: string;
+}
+
+export const VARIABLE_ERRORS: readonly VariableError[] = [
+  { what: "an invalid CIDR", vars: { allowed_cidr: "203.0.113.7" }, message: "allowed_cidr must be an IPv4 CIDR such as 203.0.113.7/32" },
+  { what: "a CIDR with host bits", vars: { allowed_cidr: "203.0.113.7/24" }, message: "allowed_cidr has host bits set: use the network address" },
+  { what: "SSH open to 0.0.0.0/0", vars: { allowed_cidr: "0.0.0.0/0", key_pair_name: "ops" }, message: "allowed_cidr opens SSH to the whole internet" },
+  { what: "a malformed instance type", vars: { instance_type: "t4g-small" }, message: "instance_type must look like family.size" },
+  { what: "a region that is not one", vars: { aws_region: "us-east" }, message: "aws_region must be a region code" },
+  { what: "a clickhouse_host with a path", vars: { clickhouse_host: "https://ch.example.com/db" }, message: "clickhouse_host must be a host name, optionally with https://" },
+  { what: "a clickhouse_host with spaces", vars: { clickhouse_host: "ch example.com" }, message: "clickhouse_host must be a host name" },
+  { what: "an otel_host with a scheme", vars: { otel_host: "https://ch.example.com" }, message: "otel_host must be a bare host name without scheme" },
+  { what: "a port out of range", vars: { clickhouse_port: "70000" }, message: "clickhouse_port must be a port number between 1 and 65535" },
+  { what: "a port that is not a number", vars: { otel_port: "tls" }, message: "otel_port must be a port number between 1 and 65535" },
+  { what: "fewer passwords than e-mails", vars: { demo_passwords: "only-one" }, message: "demo_passwords must hold exactly one password per demo_emails entry" },
+  { what: "passwords without e-mails", vars: { demo_emails: "", demo_passwords: "x" }, message: "demo_passwords must hold exactly one password per demo_emails entry" },
+  { what: "a malformed demo e-mail", vars: { demo_emails: "demo@example.com,not-an-email" }, message: "demo_emails must be comma-separated e-mail addresses" },
+  { what: "an empty ClickHouse password", vars: { clickhouse_password: "" }, message: "clickhouse_password is empty: set TF_VAR_clickhouse_password" },
+  { what: "a password with a single quote", vars: { clickhouse_password: "it's" }, message: "clickhouse_password must not contain single quotes or line breaks" },
+  { what: "an account id that is not 12 digits", vars: { aws_account_id: "12345" }, message: "aws_account_id must be 12 digits" },
+  { what: "an ECR repository with capitals", vars: { ecr_repository: "OpenLIT" }, message: "ecr_repository must be an ECR repository name" },
+  { what: "a tag with a colon", vars: { image_tag: "v1:2" }, message: "image_tag must be a Docker tag" },
+  { what: "a tiny root volume", vars: { root_volume_size: "4" }, message: "root_volume_size must be a whole number of GiB from 8" },
+  { what: "a fractional data volume", vars: { data_volume_size: "1.5" }, message: "data_volume_size must be a whole number of GiB from 1 to 16384" },
+  { what: "a zone that is not one", vars: { availability_zone: "east" }, message: "availability_zone must be a zone name" },
+  { what: "a subnet id that is not one", vars: { subnet_id: "my-subnet" }, message: "subnet_id must look like subnet-0123456789abcdef0" },
+  { what: "a secrets_version of zero", vars: { secrets_version: "0" }, message: "secrets_version must be a whole number >= 1" },
+  { what: "two alarm e-mails", vars: { alarm_email: "a@example.com,b@example.com" }, message: "alarm_email must be one e-mail address" },
+  { what: "a snapshot retention of zero", vars: { snapshot_retention_days: "0" }, message: "snapshot_retention_days must be a whole number from 1 to 1000" },
+  { what: "a log retention CloudWatch does not offer", vars: { log_retention_days: "10" }, message: "log_retention_days must be one of CloudWatch Logs' periods: 1, 3, 5, 7, 14" },
+  { what: "the demo stack given environment = \"staging\"", vars: { environment: "staging" }, message: 'This is the openlit-demo stack: set environment = "demo" or use environments/demo.tfvars with it.' },
+];
+
+export interface PropError {
+  readonly construct: string;
+  readonly what: string;
+  readonly build: (stack: TerraformStack) => void;
+  readonly message: string;
+}
+
+const sg = (overrides: Partial<SecurityGroupProps>) => (stack: TerraformStack) =>
+  new SecurityGroup(stack, "sg", {
+    vpcId: "vpc-1",
+    namePrefix: "t-",
+    allowedSources: { operator: "203.0.113.7/32" },
+    ingressPorts: [{ key: "ui", fromPort: 3000, description: "UI" }],
+    ...overrides,
+  });
+
+const openlit = (overrides: Partial<Ec2OpenlitProps>) => (stack: TerraformStack) =>
+  new Ec2Openlit(stack, "openlit", {
+    environment: "t",
+    region: "us-east-1",
+    subnetId: "subnet-1",
+    availabilityZone: "us-east-1a",
+    securityGroupIds: ["sg-1"],
+    clickhouse: { host: "https://ch.example.com", port: "8443", database: "openlit", username: "default", password: "x" },
+    otel: { host: "ch.example.com", port: "9440", secure: true },
+    ...overrides,
+  });
+
+const alarms = { instanceId: "i-1", namePrefix: "t", region: "us-east-1", partition: "aws" };
+const snapshots = { name: "t", partition: "aws", targetTag: { key: "k", value: "v" } };
+
+export const PROP_ERRORS: readonly PropError[] = [
+  { construct: "SecurityGroup", what: "no ports", build: sg({ ingressPorts: [] }), message: "ingressPorts is empty: list at least one port, or do not create the group." },
+  { construct: "SecurityGroup", what: "no sources", build: sg({ allowedSources: {} }), message: 'allowedSources is empty: give at least one CIDR, e.g. { operator: "203.0.113.7/32" }.' },
+  { construct: "SecurityGroup", what: "a port key with capitals", build: sg({ ingressPorts: [{ key: "UI", fromPort: 3000, description: "UI" }] }), message: 'ingressPorts key "UI" must be lower-case letters, digits and dashes.' },
+  { construct: "SecurityGroup", what: "port 0", build: sg({ ingressPorts: [{ key: "ui", fromPort: 0, description: "UI" }] }), message: 'ingressPorts["ui"].fromPort 0 is not a port: use 1-65535.' },
+  { construct: "SecurityGroup", what: "a range that ends below its start", build: sg({ ingressPorts: [{ key: "otlp", fromPort: 4318, toPort: 4317, description: "OTLP" }] }), message: 'ingressPorts["otlp"].toPort 4317 must be a port (1-65535) not below fromPort 4318.' },
+  { construct: "SecurityGroup", what: "a rule without description", build: sg({ ingressPorts: [{ key: "ui", fromPort: 3000, description: " " }] }), message: 'ingressPorts["ui"].description is empty: say what listens on the port.' },
+  { construct: "SecurityGroup", what: "two ports with one key", build: sg({ ingressPorts: [{ key: "ui", fromPort: 3000, description: "a" }, { key: "ui", fromPort: 3001, description: "b" }] }), message: "ingressPorts keys must be unique; repeated: ui." },
+  { construct: "SecurityGroup", what: "a source that is not a CIDR", build: sg({ allowedSources: { operator: "203.0.113.7" } }), message: 'allowedSources["operator"] "203.0.113.7" is not a CIDR: use e.g. 203.0.113.7/32.' },
+  { construct: "SecurityGroup", what: "a source key with spaces", build: sg({ allowedSources: { "my office": "198.51.100.0/24" } }), message: 'allowedSources key "my office" must be lower-case letters, digits and dashes.' },
+  { construct: "SecurityGroup", what: "an egress CIDR that is not one", build: sg({ egressRules: [{ key: "all", cidr: "anywhere", protocol: "-1", description: "all" }] }), message: 'egressRules["all"].cidr "anywhere" is not a CIDR.' },
+  { construct: "Ec2Openlit", what: "an instance type without size", build: openlit({ instanceType: "large" }), message: 'instanceType "large" is not an EC2 instance type: use family.size, e.g. "t4g.small".' },
+  { construct: "Ec2Openlit", what: "a 4 GiB root volume", build: openlit({ rootVolumeSizeGiB: 4 }), message: "rootVolumeSizeGiB 4 is out of range: Amazon Linux 2023 needs at least 8 GiB; use 8-16384." },
+  { construct: "Ec2Openlit", what: "an empty data volume", build: openlit({ dataVolumeSizeGiB: 0 }), message: "dataVolumeSizeGiB 0 is out of range: use a whole number of GiB, 1-16384." },
+  { construct: "Ec2Openlit", what: "an otel host with scheme", build: openlit({ otel: { host: "https://ch.example.com", port: "9440", secure: true } }), message: 'otel.host "https://ch.example.com" must be a bare host name: drop the scheme (the collector speaks ClickHouse\'s native protocol).' },
+  { construct: "Ec2Openlit", what: "a public image with spaces", build: openlit({ publicImage: "Not An Image" }), message: 'publicImage "Not An Image" is not an image reference: use repository:tag.' },
+  { construct: "Ec2Openlit", what: "a collector image with spaces", build: openlit({ collectorImage: "otel collector" }), message: 'collectorImage "otel collector" is not an image reference: use repository:tag.' },
+  { construct: "Ec2Openlit", what: "a compose version without v", build: openlit({ composeVersion: "2.29" }), message: 'composeVersion "2.29" must be a compose release tag such as "v2.29.7".' },
+  { construct: "Ec2Openlit", what: "secrets version 0", build: openlit({ secretsVersion: 0 }), message: "secretsVersion 0 must be a whole number >= 1; bump it to push new passwords." },
+  { construct: "Ec2Openlit", what: "a 5 s volume wait", build: openlit({ volumeWaitSeconds: 5 }), message: "volumeWaitSeconds 5 is too short: Terraform attaches the volume after boot; use at least 30." },
+  { construct: "Ec2Openlit", what: "a 10-day log retention", build: openlit({ logRetentionDays: 10 }), message: "logRetentionDays 10 is not a CloudWatch Logs retention: use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653." },
+  { construct: "Ec2Openlit", what: "no security group", build: openlit({ securityGroupIds: [] }), message: "securityGroupIds is empty: pass the group that opens ports 3000 and 4317-4318." },
+  { construct: "InstanceAlarms", what: "a 100 % disk threshold", build: (s) => new InstanceAlarms(s, "a", { ...alarms, diskUsedPercent: 100 }), message: "diskUsedPercent 100 must be between 1 and 99." },
+  { construct: "InstanceAlarms", what: "a negative memory threshold", build: (s) => new InstanceAlarms(s, "a", { ...alarms, memoryUsedPercent: -1 }), message: "memoryUsedPercent -1 must be between 1 and 99, or 0 for no memory alarm." },
+  { construct: "VolumeSnapshots", what: "keeping no snapshot", build: (s) => new VolumeSnapshots(s, "s", { ...snapshots, retainCount: 0 }), message: "retainCount 0 must be a whole number of snapshots from 1 to 1000." },
+  { construct: "VolumeSnapshots", what: "a time that is not HH:MM", build: (s) => new VolumeSnapshots(s, "s", { ...snapshots, timeUtc: "3am" }), message: 'timeUtc "3am" must be HH:MM in UTC, e.g. "03:00".' },
+  { construct: "HealthGate", what: "a host with shell characters", build: (s) => new HealthGate(s, "g", { host: "bad host;rm" }), message: 'host "bad host;rm" must be an IP address or DNS name.' },
+  { construct: "HealthGate", what: "a zero timeout", build: (s) => new HealthGate(s, "g", { host: "203.0.113.7", timeoutSeconds: 0 }), message: "timeoutSeconds must be a whole number of seconds >= 1, got 0." },
+  { construct: "HealthGate", what: "a port out of range", build: (s) => new HealthGate(s, "g", { host: "203.0.113.7", uiPort: 70000 }), message: "uiPort must be a port number between 1 and 65535, got 70000." },
+  { construct: "HealthGate", what: "host given as a trigger", build: (s) => new HealthGate(s, "g", { host: "203.0.113.7", triggers: { host: "x" } }), message: 'triggers must not contain "host": the host is always a trigger.' },
+];
+
+/** A stack with both providers, for building a construct in a test. */
+export function emptyStack(): TerraformStack {
+  const stack = new TerraformStack(Testing.app(), "input-errors");
+  new AwsProvider(stack, "aws", { region: "us-east-1" });
+  new NullProvider(stack, "null");
+  return stack;
+}
