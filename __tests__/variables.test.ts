@@ -56,11 +56,13 @@ describe("variable validations", () => {
 describe("derived values", () => {
   const cost = json.output.estimated_monthly_cost_usd.value;
 
-  it.concurrent("estimates the demo environment under the RFC's $25/month", async () => {
+  it.concurrent("estimates the demo environment under the RFC's $25/month, alerts included", async () => {
     const run = await demo({}, { cost });
     expect(run.ok, run.stderr).toBe(true);
-    expect(Number(run.outputs.cost)).toBeGreaterThan(15);
-    expect(Number(run.outputs.cost)).toBeLessThan(25);
+    // t4g.small 12.26 + 30 GiB gp3 2.40 + snapshots 0.50 + IPv4 3.65 + agent metrics 0.90 + transfer 0.50
+    expect(run.outputs.cost).toBe("20.21");
+    const withAlerts = await demo({ alarm_email: "ops@example.com" }, { cost });
+    expect(withAlerts.outputs.cost).toBe("21.21");
   });
 
   it.concurrent("prices bigger choices higher and says when a type has no list price", async () => {

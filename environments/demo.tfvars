@@ -1,4 +1,4 @@
-# openlit-demo: the RFC's client-demo environment (t4g.small, about $19/month).
+# openlit-demo: the RFC's client-demo environment (t4g.small, about $20/month).
 # Secrets are not here: export TF_VAR_clickhouse_password (and TF_VAR_demo_passwords), or put them in
 # environments/demo.secrets.tfvars (git-ignored). See terraform.tfvars.example for every variable.
 

@@ -5,7 +5,7 @@ import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
 import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
 import { isEmpty, isNonEmpty } from "../modules/core/index.js";
-import { DATA_MOUNT, Ec2Openlit } from "../modules/ec2-openlit/index.js";
+import { DATA_MOUNT, Ec2Openlit, monthlyCostExpression } from "../modules/ec2-openlit/index.js";
 import { HealthGate } from "../modules/health-gate/index.js";
 import { AlertTopic } from "../modules/alert-topic/index.js";
 import { InstanceAlarms } from "../modules/instance-alarms/index.js";
@@ -148,7 +148,10 @@ export class OpenlitStack extends TerraformStack {
       openlit_url: [`http://${ip}:3000`, "OpenLIT UI."],
       otlp_grpc_endpoint: [`http://${ip}:4317`, "OTLP gRPC endpoint for instrumented applications."],
       otlp_http_endpoint: [`http://${ip}:4318`, "OTLP HTTP endpoint for instrumented applications."],
-      estimated_monthly_cost_usd: [this.openlit.estimatedMonthlyCostUsd, "Estimated monthly cost in USD (us-east-1 list prices: instance, gp3 volumes, public IPv4, data transfer)."],
+      estimated_monthly_cost_usd: [
+        monthlyCostExpression(this.openlit.sizing.instanceType, this.openlit.sizing.rootVolumeSizeGiB, this.openlit.sizing.dataVolumeSizeGiB, alerts.enabled),
+        "Estimated monthly cost in USD (us-east-1 list prices: instance, gp3 volumes, snapshots, public IPv4, agent metrics, alert key, data transfer; not log ingestion).",
+      ],
       data_volume_id: [this.openlit.dataVolume.id, "EBS volume holding OpenLIT's SQLite data (snapshot it before risky changes)."],
       aws_region: [v.awsRegion.stringValue, "Region of the deployment."],
       openlit_image: [this.openlit.openlitImage, "OpenLIT image the instance runs."],

@@ -1,4 +1,4 @@
-import { Fn, Op } from "cdktf";
+import { Fn, IResolvable, Op } from "cdktf";
 
 /**
  * us-east-1 on-demand Linux list prices in USD per hour (November 2025). An estimate for choosing sizes,
@@ -20,17 +20,28 @@ export const GP3_USD_PER_GIB_MONTH = 0.08;
 export const PUBLIC_IPV4_USD_PER_MONTH = 3.65;
 /** The RFC's allowance for minimal data transfer. */
 export const DATA_TRANSFER_USD_PER_MONTH = 0.5;
+/** CloudWatch custom metrics from the agent (mem_used_percent, disk_used_percent for / and the data volume). */
+export const AGENT_METRICS_USD_PER_MONTH = 3 * 0.3;
+/** EBS snapshot storage, at most one full copy of the data volume (daily snapshots are incremental). */
+export const SNAPSHOT_USD_PER_GIB_MONTH = 0.05;
+/** The customer managed KMS key of the alert topic, when there is one. */
+export const KMS_KEY_USD_PER_MONTH = 1;
 
 /**
  * Terraform expression: estimated monthly USD as a string with two decimals, or a sentence when the
- * instance type has no price in the table (so an unusual type never breaks the plan).
+ * instance type has no price in the table (so an unusual type never breaks the plan). Covers the instance,
+ * gp3 volumes, snapshots, the public IPv4 address, agent metrics, the alert key and minimal data transfer;
+ * not CloudWatch Logs ingestion ($0.50/GB), which depends on traffic.
  */
-export function monthlyCostExpression(instanceType: string, rootVolumeGiB: number, dataVolumeGiB: number): string {
+export function monthlyCostExpression(instanceType: string, rootVolumeGiB: number, dataVolumeGiB: number, alertsEnabled: IResolvable): string {
   const compute = Op.mul(HOURS_PER_MONTH, Fn.lookup(HOURLY_PRICE_USD, instanceType));
-  const storage = Op.mul(Op.add(rootVolumeGiB, dataVolumeGiB), GP3_USD_PER_GIB_MONTH);
-  const fixed = PUBLIC_IPV4_USD_PER_MONTH + DATA_TRANSFER_USD_PER_MONTH;
+  const volumes = Op.mul(Op.add(rootVolumeGiB, dataVolumeGiB), GP3_USD_PER_GIB_MONTH);
+  const snapshots = Op.mul(dataVolumeGiB, SNAPSHOT_USD_PER_GIB_MONTH);
+  const alerts = Fn.conditional(alertsEnabled, KMS_KEY_USD_PER_MONTH, 0);
+  const fixed = Math.round((PUBLIC_IPV4_USD_PER_MONTH + DATA_TRANSFER_USD_PER_MONTH + AGENT_METRICS_USD_PER_MONTH) * 100) / 100;
+  // sum([...]), not nested Op.add: cdktf does not parenthesize a conditional operand of `+`.
   return Fn.try([
-    Fn.format("%.2f", [Op.add(Op.add(compute, storage), fixed)]),
+    Fn.format("%.2f", [Fn.sum([compute, volumes, snapshots, alerts, fixed])]),
     Fn.format("unknown: no list price for %s in modules/ec2-openlit/cost-estimate.ts", [instanceType]),
   ]);
 }

@@ -12,7 +12,6 @@ import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { isNonEmpty, renderTemplate } from "../core/index.js";
 import { al2023AmiParameter, cpuArchitecture, dockerPlatform } from "./architecture.js";
-import { monthlyCostExpression } from "./cost-estimate.js";
 import { InstanceRole } from "./instance-role.js";
 import { SecretParameters } from "./secret-parameters.js";
 import { DATA_DEVICE_NAME, DATA_DIR, DATA_MOUNT, EC2_OPENLIT_DEFAULTS, Ec2OpenlitProps, SNAPSHOT_TAG_KEY } from "./props.js";
@@ -33,8 +32,8 @@ export class Ec2Openlit extends Construct {
   readonly architecture: string;
   /** Full image reference of the OpenLIT UI (Terraform expression). */
   readonly openlitImage: string;
-  /** Estimated monthly cost in USD (Terraform expression; a sentence for unpriced types). */
-  readonly estimatedMonthlyCostUsd: string;
+  /** Instance type and volume sizes as given (Terraform expressions), for cost estimates. */
+  readonly sizing: { readonly instanceType: string; readonly rootVolumeSizeGiB: number; readonly dataVolumeSizeGiB: number };
   /** SSM path holding this instance's secrets. */
   readonly parameterPath: string;
   /** The one tag that marks the data volume for daily snapshots. */
@@ -56,6 +55,7 @@ export class Ec2Openlit extends Construct {
     const image = props.image ?? {};
     const name = `openlit-${props.environment}`;
     this.parameterPath = `/openlit/${props.environment}`;
+    this.sizing = { instanceType, rootVolumeSizeGiB, dataVolumeSizeGiB };
 
     const partition = new DataAwsPartition(this, "Partition").partition;
     const callerAccount = new DataAwsCallerIdentity(this, "Account").accountId;
@@ -231,6 +231,5 @@ export class Ec2Openlit extends Construct {
       instanceId: this.instance.id,
     });
 
-    this.estimatedMonthlyCostUsd = monthlyCostExpression(instanceType, rootVolumeSizeGiB, dataVolumeSizeGiB);
   }
 }
