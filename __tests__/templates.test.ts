@@ -6,30 +6,10 @@ import { parse as parseYaml } from "yaml";
 import { onlyResource, synthOpenlit } from "./support/synth.js";
 import { requireTerraform } from "./support/terraform.js";
 import { interpolations, renderWithTerraform } from "./support/user-data.js";
+import { USER_DATA_SAMPLES as SAMPLES } from "./support/user-data-samples.js";
 
 // The boot script as the instance receives it: the synthesized user_data, interpolated by the real
 // Terraform engine with sample values for its references, then checked with bash, shellcheck and a YAML parser.
-
-const SAMPLES: Record<string, string> = {
-  "var.environment": "demo",
-  "var.aws_region": "us-east-1",
-  "aws_ebs_volume.openlit_DataVolume.id": "vol-0123456789abcdef0",
-  "var.clickhouse_host": "https://ch.example.com",
-  "var.clickhouse_port": "8443",
-  "var.clickhouse_database": "openlit",
-  "var.clickhouse_username": "default",
-  "var.demo_emails": "demo@example.com,sales@example.com",
-  "local.openlit_openlit_image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/openlit:latest",
-  "local.openlit_docker_platform": "linux/arm64",
-  "local.otel_host_resolved": "ch.example.com",
-  "var.otel_port": "9440",
-  "var.otel_secure": "true",
-  "aws_ssm_parameter.openlit_Secrets_ClickhousePassword.name": "/openlit/demo/clickhouse-password",
-  "local.openlit_demo_passwords_parameter": "/openlit/demo/demo-passwords",
-  "local.openlit_ecr_registry": "123456789012.dkr.ecr.us-east-1.amazonaws.com",
-  "local.openlit_container_logging":
-    '{"driver":"awslogs","options":{"awslogs-group":"/openlit/demo/containers","awslogs-region":"us-east-1","awslogs-stream-prefix":"openlit-demo","mode":"non-blocking"}}',
-};
 
 /** The text between `cat > PATH <<'TAG'` and `TAG` in the rendered script. */
 function heredoc(script: string, path: string): string {

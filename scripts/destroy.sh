@@ -148,7 +148,7 @@ else
     fi
     SNAPSHOT_ID=$(aws ec2 create-snapshot "${REGION_ARGS[@]}" --volume-id "$VOLUME_ID" \
       --description "Final snapshot of $STACK data volume before destroy ($(date -u +%Y-%m-%dT%H:%M:%SZ))" \
-      --tag-specifications "ResourceType=snapshot,Tags=[{Key=Name,Value=$STACK-final},{Key=Environment,Value=$ENV_NAME},{Key=Stack,Value=$STACK},{Key=CreatedBy,Value=destroy.sh}]" \
+      --tag-specifications "ResourceType=snapshot,Tags=[{Key=Name,Value=$STACK-final},{Key=Environment,Value=$ENV_NAME},{Key=Stack,Value=$STACK},{Key=CreatedBy,Value=destroy.sh},{Key=openlit:role,Value=data},{Key=openlit:environment,Value=$ENV_NAME}]" \
       --query SnapshotId --output text) ||
       snapshot_fail "create-snapshot of $VOLUME_ID failed"
     [[ "$SNAPSHOT_ID" =~ ^snap-[0-9a-f]+$ ]] || snapshot_fail "unexpected create-snapshot answer '$SNAPSHOT_ID'"

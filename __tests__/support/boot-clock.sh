@@ -1,0 +1,21 @@
+#!/bin/bash
+# BASH_ENV of the sandboxed boot script (boot-sandbox.ts): a virtual clock. `sleep N` advances bash's SECONDS by
+# N at once instead of waiting, so the script's own deadline arithmetic (VOLUME_WAIT_SECONDS, 600 s in the
+# stack) runs unchanged, in milliseconds. A volume "attached late" (/.sandbox/state/attach-after holds a number
+# of sleeps, /.sandbox/state/attach-link "NAME TARGET") appears in /dev/disk/by-id once that many have passed.
+sleep() {
+  printf '%s\x1fsleep\x1f%s\x1e' "${SANDBOX_RUN:-0}" "$*" >> /.sandbox/calls
+  SECONDS=$((SECONDS + ${1%%[!0-9]*}))
+  local left name target
+  if [[ -f /.sandbox/state/attach-after ]]; then
+    left=$(($(< /.sandbox/state/attach-after) - 1))
+    if ((left > 0)); then
+      echo "$left" > /.sandbox/state/attach-after
+    else
+      rm -f /.sandbox/state/attach-after
+      read -r name target < /.sandbox/state/attach-link
+      ln -s "$target" "/dev/disk/by-id/$name"
+      echo "link $name $target" >> /.sandbox/devices   # still attached on the next run
+    fi
+  fi
+}
