@@ -2,21 +2,12 @@ import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Ec2Openlit, Ec2OpenlitProps } from "../modules/ec2-openlit/index.js";
 import { onlyResource, resourcesOf, synthOpenlit, synthStack } from "./support/synth.js";
-
-const baseProps: Ec2OpenlitProps = {
-  environment: "test",
-  region: "us-east-1",
-  subnetId: "subnet-0123456789abcdef0",
-  availabilityZone: "us-east-1a",
-  securityGroupIds: ["sg-0123456789abcdef0"],
-  clickhouse: { host: "https://ch.example.com", port: "8443", database: "openlit", username: "default", password: "${var.pw}" },
-  otel: { host: "ch.example.com", port: "9440", secure: true },
-};
+import { MINIMAL_OPENLIT_PROPS } from "./support/input-errors.js";
 
 function synthModule(overrides: Partial<Ec2OpenlitProps> = {}) {
   const stack = new TerraformStack(Testing.app(), "test");
   new AwsProvider(stack, "aws", { region: "us-east-1" });
-  new Ec2Openlit(stack, "openlit", { ...baseProps, ...overrides });
+  new Ec2Openlit(stack, "openlit", { ...MINIMAL_OPENLIT_PROPS, ...overrides });
   return synthStack(stack);
 }
 

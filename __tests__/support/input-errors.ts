@@ -64,17 +64,19 @@ const sg = (overrides: Partial<SecurityGroupProps>) => (stack: TerraformStack) =
     ...overrides,
   });
 
+/** The required props of Ec2Openlit and nothing else, so its defaults show. */
+export const MINIMAL_OPENLIT_PROPS: Ec2OpenlitProps = {
+  environment: "test",
+  region: "us-east-1",
+  subnetId: "subnet-0123456789abcdef0",
+  availabilityZone: "us-east-1a",
+  securityGroupIds: ["sg-0123456789abcdef0"],
+  clickhouse: { host: "https://ch.example.com", port: "8443", database: "openlit", username: "default", password: "${var.pw}" },
+  otel: { host: "ch.example.com", port: "9440", secure: true },
+};
+
 const openlit = (overrides: Partial<Ec2OpenlitProps>) => (stack: TerraformStack) =>
-  new Ec2Openlit(stack, "openlit", {
-    environment: "t",
-    region: "us-east-1",
-    subnetId: "subnet-1",
-    availabilityZone: "us-east-1a",
-    securityGroupIds: ["sg-1"],
-    clickhouse: { host: "https://ch.example.com", port: "8443", database: "openlit", username: "default", password: "x" },
-    otel: { host: "ch.example.com", port: "9440", secure: true },
-    ...overrides,
-  });
+  new Ec2Openlit(stack, "openlit", { ...MINIMAL_OPENLIT_PROPS, ...overrides });
 
 const alarms = { instanceId: "i-1", namePrefix: "t", region: "us-east-1", partition: "aws" };
 const snapshots = { name: "t", partition: "aws", targetTag: { key: "k", value: "v" } };

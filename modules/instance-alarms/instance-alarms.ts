@@ -62,35 +62,25 @@ export class InstanceAlarms extends Construct {
     const withNotify = (action: string) => Fn.concat([[action], notify]);
     const automate = (action: string) => `arn:${props.partition}:automate:${props.region}:ec2:${action}`;
 
+    // A failed status check is "1" for a minute; the action is EC2's own (recover or reboot), then notify.
+    const statusCheck = (id: string, metricName: string, suffix: string, action: "recover" | "reboot", evaluationPeriods: number, description: string) =>
+      new CloudwatchMetricAlarm(this, id, {
+        alarmName: `${props.namePrefix}-${suffix}`,
+        alarmDescription: description,
+        namespace: "AWS/EC2",
+        metricName,
+        dimensions: { InstanceId: props.instanceId },
+        statistic: "Maximum",
+        period: 60,
+        evaluationPeriods,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        alarmActions: withNotify(automate(action)),
+        okActions: notify,
+      });
     this.alarms.push(
-      new CloudwatchMetricAlarm(this, "SystemCheck", {
-        alarmName: `${props.namePrefix}-system-check`,
-        alarmDescription: "System status check failed (AWS hardware or network): recovering the instance onto new hardware.",
-        namespace: "AWS/EC2",
-        metricName: "StatusCheckFailed_System",
-        dimensions: { InstanceId: props.instanceId },
-        statistic: "Maximum",
-        period: 60,
-        evaluationPeriods: 2,
-        threshold: 1,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        alarmActions: withNotify(automate("recover")),
-        okActions: notify,
-      }),
-      new CloudwatchMetricAlarm(this, "InstanceCheck", {
-        alarmName: `${props.namePrefix}-instance-check`,
-        alarmDescription: "Instance status check failed (kernel, memory exhaustion, network config): rebooting.",
-        namespace: "AWS/EC2",
-        metricName: "StatusCheckFailed_Instance",
-        dimensions: { InstanceId: props.instanceId },
-        statistic: "Maximum",
-        period: 60,
-        evaluationPeriods: 3,
-        threshold: 1,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        alarmActions: withNotify(automate("reboot")),
-        okActions: notify,
-      }),
+      statusCheck("SystemCheck", "StatusCheckFailed_System", "system-check", "recover", 2, "System status check failed (AWS hardware or network): recovering the instance onto new hardware."),
+      statusCheck("InstanceCheck", "StatusCheckFailed_Instance", "instance-check", "reboot", 3, "Instance status check failed (kernel, memory exhaustion, network config): rebooting."),
     );
 
     for (const fs of props.filesystems ?? []) {
