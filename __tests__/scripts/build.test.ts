@@ -1,4 +1,5 @@
-import { createSandbox, Sandbox } from "./stubs.js";
+import type { TestContext } from "vitest";
+import { Sandbox, testSandbox } from "./stubs.js";
 
 const REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
 const IMAGE = `${REGISTRY}/openlit:v1.2.3`;
@@ -24,18 +25,15 @@ case "$1 $2" in
   "buildx imagetools") printf 'Manifests:\\n  Platform: linux/arm64\\n  Platform: linux/amd64\\n' ;;
 esac`;
 
-let sb: Sandbox;
-afterEach(() => sb?.cleanup());
-function sandbox() {
-  sb = createSandbox({ stubs: { aws, docker, git: "exit 99", terraform: "exit 99" }, files: SOURCE_FILES });
-  return sb;
-}
-const env = () => ({ OPENLIT_SOURCE_DIR: `${sb.root}/openlit-src`, AWS_REGION: "eu-west-1" });
+// Every test has its own sandbox (stub log), so the tests run concurrently.
+type Ctx = Pick<TestContext, "onTestFinished">;
+const sandbox = (ctx: Ctx) => testSandbox(ctx, { stubs: { aws, docker, git: "exit 99", terraform: "exit 99" }, files: SOURCE_FILES });
+const env = (sb: Sandbox) => ({ OPENLIT_SOURCE_DIR: `${sb.root}/openlit-src`, AWS_REGION: "eu-west-1" });
 
-describe("build-and-push.sh", () => {
-  it("creates the repository, logs in, creates a builder, builds both platforms as one tag, verifies it", async () => {
-    sandbox();
-    const r = await sb.run("build-and-push.sh", ["v1.2.3"], { env: env() });
+describe.concurrent("build-and-push.sh", () => {
+  it("creates the repository, logs in, creates a builder, builds both platforms as one tag, verifies it", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
+    const r = await sb.run("build-and-push.sh", ["v1.2.3"], { env: env(sb) });
     expect(r.stderr).not.toContain("error");
     expect(r.code).toBe(0);
     const cmds = sb.commands();
@@ -56,8 +54,8 @@ describe("build-and-push.sh", () => {
     expect(r.stdout.trim()).toBe(IMAGE);
   });
 
-  it("reuses an existing repository and builder; flags override the environment", async () => {
-    sandbox();
+  it("reuses an existing repository and builder; flags override the environment", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
     const r = await sb.run("build-and-push.sh", ["--repository", "team/openlit", "--region", "us-east-2", "--immutable-tags", "--source", `${sb.root}/openlit-src`, "v2"], {
       env: { REPO_EXISTS: "1", BUILDER_EXISTS: "1", AWS_REGION: "eu-west-1", OPENLIT_SOURCE_DIR: "/nonexistent" },
     });
@@ -68,24 +66,24 @@ describe("build-and-push.sh", () => {
     expect(cmds.find((c) => c.startsWith("docker buildx build"))).toContain("--tag 123456789012.dkr.ecr.us-east-2.amazonaws.com/team/openlit:v2 --push");
   });
 
-  it("is idempotent: an existing tag is not rebuilt unless --force", async () => {
-    sandbox();
-    const r = await sb.run("build-and-push.sh", ["v1.2.3"], { env: { ...env(), REPO_EXISTS: "1", TAG_EXISTS: "1" } });
+  it("is idempotent: an existing tag is not rebuilt unless --force", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
+    const r = await sb.run("build-and-push.sh", ["v1.2.3"], { env: { ...env(sb), REPO_EXISTS: "1", TAG_EXISTS: "1" } });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("already exists; nothing to do");
     expect(sb.commands().some((c) => c.startsWith("docker"))).toBe(false);
 
-    const forced = await sb.run("build-and-push.sh", ["v1.2.3", "--force"], { env: { ...env(), REPO_EXISTS: "1", TAG_EXISTS: "1" } });
+    const forced = await sb.run("build-and-push.sh", ["v1.2.3", "--force"], { env: { ...env(sb), REPO_EXISTS: "1", TAG_EXISTS: "1" } });
     expect(forced.code).toBe(0);
     expect(sb.commands().filter((c) => c.startsWith("docker buildx build"))).toHaveLength(1);
   });
 
-  it("defaults the tag to the source commit", async () => {
-    sb = createSandbox({
+  it("defaults the tag to the source commit", async ({ expect, onTestFinished }) => {
+    const sb = testSandbox({ onTestFinished }, {
       stubs: { aws, docker, git: 'case "$3" in rev-parse) echo 0123456789ab ;; status) ;; esac' },
       files: SOURCE_FILES,
     });
-    const r = await sb.run("build-and-push.sh", [], { env: env() });
+    const r = await sb.run("build-and-push.sh", [], { env: env(sb) });
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(`${REGISTRY}/openlit:0123456789ab`);
     expect(sb.commands().slice(0, 2)).toEqual([
@@ -94,8 +92,8 @@ describe("build-and-push.sh", () => {
     ]);
   });
 
-  it("requires the source directory (never a built-in path) before calling AWS", async () => {
-    sandbox();
+  it("requires the source directory (never a built-in path) before calling AWS", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
     let r = await sb.run("build-and-push.sh", ["v1"], { env: { AWS_REGION: "eu-west-1" } });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("OPENLIT_SOURCE_DIR");
@@ -105,17 +103,17 @@ describe("build-and-push.sh", () => {
     expect(sb.calls()).toEqual([]);
   });
 
-  it("stops before building when the login fails", async () => {
-    sandbox();
-    const r = await sb.run("build-and-push.sh", ["v1"], { env: { ...env(), REPO_EXISTS: "1", LOGIN_FAIL: "1" } });
+  it("stops before building when the login fails", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
+    const r = await sb.run("build-and-push.sh", ["v1"], { env: { ...env(sb), REPO_EXISTS: "1", LOGIN_FAIL: "1" } });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("step 'login' failed");
     expect(sb.commands().some((c) => c.startsWith("docker buildx"))).toBe(false);
   });
 
-  it("explains how to get emulators when the builder lacks a platform", async () => {
-    sandbox();
-    const r = await sb.run("build-and-push.sh", ["v1"], { env: { ...env(), REPO_EXISTS: "1", BUILDER_EXISTS: "1", PLATFORMS_AVAILABLE: "linux/amd64" } });
+  it("explains how to get emulators when the builder lacks a platform", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
+    const r = await sb.run("build-and-push.sh", ["v1"], { env: { ...env(sb), REPO_EXISTS: "1", BUILDER_EXISTS: "1", PLATFORMS_AVAILABLE: "linux/amd64" } });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("cannot build linux/arm64");
     expect(r.stderr).toContain("tonistiigi/binfmt");
@@ -123,10 +121,10 @@ describe("build-and-push.sh", () => {
   });
 });
 
-describe("build-only.sh", () => {
-  it("builds one platform into the local image store, no push, no AWS", async () => {
-    sandbox();
-    const r = await sb.run("build-only.sh", ["--platform", "linux/arm64"], { env: env() });
+describe.concurrent("build-only.sh", () => {
+  it("builds one platform into the local image store, no push, no AWS", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
+    const r = await sb.run("build-only.sh", ["--platform", "linux/arm64"], { env: env(sb) });
     expect(r.code).toBe(0);
     expect(sb.commands()).toEqual([
       "docker buildx build --platform linux/arm64 --file ROOT/openlit-src/src/client/Dockerfile --tag openlit:dev --load ROOT/openlit-src/src/client",
@@ -134,9 +132,9 @@ describe("build-only.sh", () => {
     expect(r.stdout.trim()).toBe("openlit:dev");
   });
 
-  it("refuses several platforms (--load takes one)", async () => {
-    sandbox();
-    const r = await sb.run("build-only.sh", ["--platform", "linux/arm64,linux/amd64"], { env: env() });
+  it("refuses several platforms (--load takes one)", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
+    const r = await sb.run("build-only.sh", ["--platform", "linux/arm64,linux/amd64"], { env: env(sb) });
     expect(r.code).toBe(2);
     expect(sb.calls()).toEqual([]);
   });

@@ -1,5 +1,6 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join, relative } from "node:path";
 import { createSandbox, REPO_ROOT, SCRIPTS_DIR, Sandbox } from "./stubs.js";
 
@@ -16,22 +17,54 @@ function shellScripts(dir: string): string[] {
   });
 }
 
-describe("shellcheck", () => {
-  it("scripts/ is shellcheck-clean", () => {
+interface ShellcheckRun {
+  readonly status: number | null;
+  readonly output: string;
+}
+
+function shellcheck(args: readonly string[]): Promise<ShellcheckRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("shellcheck", args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, output }));
+  });
+}
+
+/**
+ * `shellcheck ARGS FILE` for each file, on one process per CPU at a time, largest file (slowest to check) first.
+ * shellcheck checks every file it is given on its own (following `source` with -x), so together these runs report
+ * exactly what one `shellcheck ARGS FILE...` would; the results come back in the order of `files`.
+ */
+async function shellcheckEach(args: readonly string[], files: readonly string[]): Promise<ShellcheckRun[]> {
+  const queue = [...files].sort((a, b) => statSync(join(REPO_ROOT, b)).size - statSync(join(REPO_ROOT, a)).size);
+  const results = new Map<string, ShellcheckRun>();
+  const worker = async () => {
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) results.set(file, await shellcheck([...args, file]));
+  };
+  await Promise.all(Array.from({ length: Math.min(availableParallelism(), files.length) }, worker));
+  return files.map((f) => results.get(f)!);
+}
+
+// The tests of this file run concurrently: shellcheck (the slow one) runs while the --help tests do.
+describe.concurrent("shellcheck", () => {
+  it("scripts/ is shellcheck-clean", async ({ expect }) => {
     const version = spawnSync("shellcheck", ["--version"], { encoding: "utf8" });
     if (version.error || version.status !== 0) {
       throw new Error("shellcheck is not installed, so scripts/ cannot be checked. Install it: apt-get install -y shellcheck (macOS: brew install shellcheck)");
     }
     const files = shellScripts(SCRIPTS_DIR).map((f) => relative(REPO_ROOT, f));
     expect(files).toEqual(expect.arrayContaining(OPERATOR_SCRIPTS.map((s) => `scripts/${s}`).concat("scripts/lib/common.sh")));
-    const r = spawnSync("shellcheck", ["-x", "--severity=style", ...files], { cwd: REPO_ROOT, encoding: "utf8" });
-    expect(r.stdout + r.stderr, "shellcheck findings").toBe("");
-    expect(r.status).toBe(0);
+    const runs = await shellcheckEach(["-x", "--severity=style"], files);
+    expect(runs.map((r) => r.output).join(""), "shellcheck findings").toBe("");
+    for (const r of runs) expect(r.status).toBe(0);
   });
 });
 
-describe("script conventions", () => {
-  it.each(OPERATOR_SCRIPTS)("%s: env bash shebang, strict mode, common.sh, executable", (script) => {
+describe.concurrent("script conventions", () => {
+  it.for(OPERATOR_SCRIPTS)("%s: env bash shebang, strict mode, common.sh, executable", (script, { expect }) => {
     const path = join(SCRIPTS_DIR, script);
     const text = readFileSync(path, "utf8");
     expect(text.startsWith("#!/usr/bin/env bash\n")).toBe(true);
@@ -40,14 +73,15 @@ describe("script conventions", () => {
     expect(statSync(path).mode & 0o111).not.toBe(0);
   });
 
-  it("common.sh is sourced, not executed", () => {
+  it("common.sh is sourced, not executed", ({ expect }) => {
     const text = readFileSync(join(SCRIPTS_DIR, "lib", "common.sh"), "utf8");
     expect(text.startsWith("# shellcheck shell=bash\n")).toBe(true);
   });
 
+  // One sandbox for all --help runs: none of them may call anything, so its stub log must stay empty.
   let sb: Sandbox;
   afterAll(() => sb?.cleanup());
-  it.each(OPERATOR_SCRIPTS)("%s --help works from any directory and calls nothing", async (script) => {
+  it.for(OPERATOR_SCRIPTS)("%s --help works from any directory and calls nothing", async (script, { expect }) => {
     sb ??= createSandbox({ stubs: { aws: "exit 99", terraform: "exit 99", docker: "exit 99", npm: "exit 99", curl: "exit 99", git: "exit 99" } });
     const r = await sb.run(script, ["--help"], { cwd: "/" });
     expect(r.code).toBe(0);

@@ -1,6 +1,7 @@
 import { writeFileSync, chmodSync } from "node:fs";
 import { join } from "node:path";
-import { bodies, createSandbox, Sandbox } from "./stubs.js";
+import type { TestContext } from "vitest";
+import { bodies, testSandbox } from "./stubs.js";
 
 const DIR = "-chdir=ROOT/cdktf.out/stacks/openlit-demo";
 const VARS = ["-var-file=ROOT/environments/demo.tfvars", "-var-file=ROOT/environments/demo.secrets.tfvars"];
@@ -15,9 +16,9 @@ case "$sub" in
   output) if [[ "$*" == *"-raw public_ip"* ]]; then printf 127.0.0.1; else echo 'public_ip = "127.0.0.1"'; fi ;;
 esac`;
 
-let sb: Sandbox;
-function sandbox(opts: { curl?: string; npm?: string; secrets?: boolean } = {}) {
-  sb = createSandbox({
+// Every test has its own sandbox (stub log), so the tests run concurrently.
+function sandbox(ctx: Pick<TestContext, "onTestFinished">, opts: { curl?: string; npm?: string; secrets?: boolean } = {}) {
+  const sb = testSandbox(ctx, {
     stubs: { terraform, npm: opts.npm ?? bodies.npmSynth(), curl: opts.curl ?? bodies.curlHealthy, aws: "exit 99", docker: "exit 99" },
   });
   if (opts.secrets ?? true) {
@@ -27,13 +28,24 @@ function sandbox(opts: { curl?: string; npm?: string; secrets?: boolean } = {}) 
   }
   return sb;
 }
-afterEach(() => sb?.cleanup());
 
 const fast = { HEALTH_INTERVAL: "0.1" };
 
-describe("deploy.sh", () => {
-  it("runs synth, init, plan, apply with the same var files, outputs, then the health check", async () => {
-    sandbox();
+describe.concurrent("deploy.sh", () => {
+  // First: it mostly waits for its 1 s health timeout, which the tests after it overlap (at most 5 run at once, in order).
+  it("fails after the health timeout when the instance never becomes healthy, naming the checks", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished }, { curl: bodies.curlRefused });
+    const r = await sb.run("deploy.sh", ["demo", "--auto-approve", "--health-timeout", "1"], { env: fast });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("step 'health' failed");
+    expect(r.stdout).toMatch(/FAIL\s+ui/);
+    expect(r.stdout).toMatch(/unhealthy: 0\/3 .*failing: ui, otlp-http, otlp-grpc/);
+    expect(sb.commands().filter((c) => c.startsWith("curl")).length).toBeGreaterThan(3); // retried
+    expect(r.ms).toBeLessThan(8000);
+  });
+
+  it("runs synth, init, plan, apply with the same var files, outputs, then the health check", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
     const r = await sb.run("deploy.sh", ["demo", "--auto-approve"], { env: fast });
     expect(r.stderr).not.toContain("error");
     expect(r.code).toBe(0);
@@ -53,8 +65,8 @@ describe("deploy.sh", () => {
     expect(r.stdout).toContain("healthy: 3/3");
   });
 
-  it("uses TF_VAR_clickhouse_password when there is no secrets file (no secrets -var-file)", async () => {
-    sandbox({ secrets: false });
+  it("uses TF_VAR_clickhouse_password when there is no secrets file (no secrets -var-file)", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished }, { secrets: false });
     const r = await sb.run("deploy.sh", ["demo", "--auto-approve", "--skip-health-check"], {
       env: { TF_VAR_clickhouse_password: "from-env-123456" },
     });
@@ -64,35 +76,35 @@ describe("deploy.sh", () => {
     expect(sb.commands().some((c) => c.startsWith("curl"))).toBe(false);
   });
 
-  it("stops when the plan fails: no apply, the plan step is named", async () => {
-    sandbox();
+  it("stops when the plan fails: no apply, the plan step is named", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
     const r = await sb.run("deploy.sh", ["demo", "--auto-approve"], { env: { FAIL_ON: "plan" } });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/step 'plan' failed/);
     expect(sb.commands().map((c) => c.split(" ")[2])).toEqual(["synth", "init", "plan"]);
   });
 
-  it.each([
+  it.for<[string, string[]]>([
     ["init", ["synth", "init"]],
     ["apply", ["synth", "init", "plan", "apply"]],
-  ])("stops at the first failing step (%s) and names it", async (failing, ran) => {
-    sandbox();
+  ])("stops at the first failing step (%s) and names it", async ([failing, ran], { expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
     const r = await sb.run("deploy.sh", ["demo", "--auto-approve"], { env: { FAIL_ON: failing } });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain(`step '${failing}' failed`);
     expect(sb.commands().map((c) => c.split(" ")[2])).toEqual(ran);
   });
 
-  it("stops when synth fails, before terraform", async () => {
-    sandbox({ npm: "echo 'TypeError: boom' >&2; exit 3" });
+  it("stops when synth fails, before terraform", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished }, { npm: "echo 'TypeError: boom' >&2; exit 3" });
     const r = await sb.run("deploy.sh", ["demo", "--auto-approve"]);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain("step 'synth' failed");
     expect(sb.commands()).toEqual(["npm run synth"]);
   });
 
-  it("skips apply when the plan has no changes and still checks health", async () => {
-    sandbox();
+  it("skips apply when the plan has no changes and still checks health", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
     const r = await sb.run("deploy.sh", ["demo", "--auto-approve"], { env: { PLAN_RC: "0", ...fast } });
     expect(r.code).toBe(0);
     expect(sb.commands().some((c) => c.includes(" apply "))).toBe(false);
@@ -100,26 +112,15 @@ describe("deploy.sh", () => {
     expect(sb.commands().filter((c) => c.startsWith("curl"))).toHaveLength(3);
   });
 
-  it("--plan-only plans without --auto-approve and changes nothing", async () => {
-    sandbox();
+  it("--plan-only plans without --auto-approve and changes nothing", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
     const r = await sb.run("deploy.sh", ["demo", "--plan-only"]);
     expect(r.code).toBe(0);
     expect(sb.commands().map((c) => c.split(" ")[2])).toEqual(["synth", "init", "plan"]);
   });
 
-  it("fails after the health timeout when the instance never becomes healthy, naming the checks", async () => {
-    sandbox({ curl: bodies.curlRefused });
-    const r = await sb.run("deploy.sh", ["demo", "--auto-approve", "--health-timeout", "1"], { env: fast });
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain("step 'health' failed");
-    expect(r.stdout).toMatch(/FAIL\s+ui/);
-    expect(r.stdout).toMatch(/unhealthy: 0\/3 .*failing: ui, otlp-http, otlp-grpc/);
-    expect(sb.commands().filter((c) => c.startsWith("curl")).length).toBeGreaterThan(3); // retried
-    expect(r.ms).toBeLessThan(8000);
-  });
-
-  it("refuses an unknown environment, listing the available ones, before running anything", async () => {
-    sandbox();
+  it("refuses an unknown environment, listing the available ones, before running anything", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
     const r = await sb.run("deploy.sh", ["prod", "--auto-approve"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("unknown environment 'prod'");
@@ -128,8 +129,8 @@ describe("deploy.sh", () => {
     expect(sb.calls()).toEqual([]);
   });
 
-  it("refuses when secrets are missing, before running anything", async () => {
-    sandbox({ secrets: false });
+  it("refuses when secrets are missing, before running anything", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished }, { secrets: false });
     const r = await sb.run("deploy.sh", ["demo", "--auto-approve"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("missing secrets for environment 'demo'");
@@ -137,8 +138,8 @@ describe("deploy.sh", () => {
     expect(sb.calls()).toEqual([]);
   });
 
-  it("refuses a secrets file without clickhouse_password", async () => {
-    sandbox({ secrets: false });
+  it("refuses a secrets file without clickhouse_password", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished }, { secrets: false });
     writeFileSync(join(sb.root, "environments", "demo.secrets.tfvars"), 'demo_passwords = ["x"]\n');
     const r = await sb.run("deploy.sh", ["demo", "--auto-approve"]);
     expect(r.code).toBe(1);
@@ -147,28 +148,28 @@ describe("deploy.sh", () => {
     expect(sb.calls()).toEqual([]);
   });
 
-  it("never prompts without a terminal: requires --auto-approve, runs nothing", async () => {
-    sandbox();
+  it("never prompts without a terminal: requires --auto-approve, runs nothing", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
     const r = await sb.run("deploy.sh", ["demo"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--auto-approve");
     expect(sb.calls()).toEqual([]);
   });
 
-  it("asks on a terminal and applies only after 'yes'", async () => {
-    sandbox();
-    const no = await sb.run("deploy.sh", ["demo", "--skip-health-check"], { tty: { input: "no\n" } });
+  it("asks on a terminal and applies only after 'yes'", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
+    const no = await sb.run("deploy.sh", ["demo", "--skip-health-check"], { tty: { input: "no\n", prompt: "Only 'yes' is accepted:" } });
     expect(no.code).not.toBe(0);
     expect(no.stdout + no.stderr).toContain("apply cancelled");
     expect(sb.commands().some((c) => c.includes(" apply "))).toBe(false);
 
-    const yes = await sb.run("deploy.sh", ["demo", "--skip-health-check"], { tty: { input: "yes\n" } });
+    const yes = await sb.run("deploy.sh", ["demo", "--skip-health-check"], { tty: { input: "yes\n", prompt: "Only 'yes' is accepted:" } });
     expect(yes.code).toBe(0);
     expect(sb.commands().filter((c) => c.includes(" apply "))).toHaveLength(1);
   });
 
-  it("rejects unknown options and a missing environment with usage errors", async () => {
-    sandbox();
+  it("rejects unknown options and a missing environment with usage errors", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
     expect((await sb.run("deploy.sh", ["demo", "--frobnicate"])).code).toBe(2);
     const r = await sb.run("deploy.sh", []);
     expect(r.code).toBe(2);

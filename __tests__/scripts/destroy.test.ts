@@ -1,6 +1,7 @@
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { bodies, createSandbox, Sandbox } from "./stubs.js";
+import type { TestContext } from "vitest";
+import { bodies, testSandbox } from "./stubs.js";
 
 const DIR = "-chdir=ROOT/cdktf.out/stacks/openlit-demo";
 const VARS = "-var-file=ROOT/environments/demo.tfvars -var-file=ROOT/environments/demo.secrets.tfvars";
@@ -34,17 +35,17 @@ case "$2" in
   describe-snapshots) echo pending ;;
 esac`;
 
+const CONFIRM_PROMPT = "Type the environment name to confirm:";
 const isDestroy = (c: string) => c.startsWith("terraform ") && c.includes(" destroy ");
 
-let sb: Sandbox;
-function sandbox() {
-  sb = createSandbox({ stubs: { terraform, aws, npm: bodies.npmSynth(), curl: "exit 99", docker: "exit 99" } });
+// Every test has its own sandbox (stub log, HOME), so the tests run concurrently.
+function sandbox(ctx: Pick<TestContext, "onTestFinished">) {
+  const sb = testSandbox(ctx, { stubs: { terraform, aws, npm: bodies.npmSynth(), curl: "exit 99", docker: "exit 99" } });
   const f = join(sb.root, "environments", "demo.secrets.tfvars");
   writeFileSync(f, 'clickhouse_password = "correct-horse-battery"\n');
   chmodSync(f, 0o600);
   return sb;
 }
-afterEach(() => sb?.cleanup());
 
 const SNAPSHOT_CMDS = [
   "aws ec2 stop-instances --region eu-west-1 --instance-ids i-0def456 --output text",
@@ -55,9 +56,9 @@ const SNAPSHOT_CMDS = [
   "aws ec2 wait snapshot-completed --region eu-west-1 --snapshot-ids snap-0feed42",
 ];
 
-describe("destroy.sh", () => {
-  it("refuses without --yes when stdin is not a terminal, and runs nothing", async () => {
-    sandbox();
+describe.concurrent("destroy.sh", () => {
+  it("refuses without --yes when stdin is not a terminal, and runs nothing", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
     const r = await sb.run("destroy.sh", ["demo"]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("refusing to destroy openlit-demo");
@@ -65,8 +66,8 @@ describe("destroy.sh", () => {
     expect(sb.calls()).toEqual([]);
   });
 
-  it("with --yes: snapshots the data volume (instance stopped first), waits, then destroys with the deploy var files", async () => {
-    sandbox();
+  it("with --yes: snapshots the data volume (instance stopped first), waits, then destroys with the deploy var files", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
     const r = await sb.run("destroy.sh", ["demo", "--yes"]);
     expect(r.stderr).not.toContain("error");
     expect(r.code).toBe(0);
@@ -84,8 +85,8 @@ describe("destroy.sh", () => {
     expect(r.stdout).toContain("Kept: final snapshot snap-0feed42 in eu-west-1");
   });
 
-  it("keeps waiting while the snapshot is pending beyond one AWS waiter run", async () => {
-    sandbox();
+  it("keeps waiting while the snapshot is pending beyond one AWS waiter run", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
     const r = await sb.run("destroy.sh", ["demo", "--yes"], { env: { PENDING_ROUNDS: "2" } });
     expect(r.code).toBe(0);
     const cmds = sb.commands();
@@ -94,8 +95,8 @@ describe("destroy.sh", () => {
     expect(isDestroy(cmds[cmds.length - 1])).toBe(true);
   });
 
-  it("does not destroy when the snapshot fails", async () => {
-    sandbox();
+  it("does not destroy when the snapshot fails", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
     const r = await sb.run("destroy.sh", ["demo", "--yes"], { env: { SNAP_FAIL: "1" } });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("step 'snapshot' failed");
@@ -104,8 +105,8 @@ describe("destroy.sh", () => {
     expect(sb.commands().some(isDestroy)).toBe(false);
   });
 
-  it("--no-snapshot skips AWS entirely", async () => {
-    sandbox();
+  it("--no-snapshot skips AWS entirely", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
     const r = await sb.run("destroy.sh", ["demo", "--yes", "--no-snapshot"]);
     expect(r.code).toBe(0);
     expect(sb.commands().some((c) => c.startsWith("aws"))).toBe(false);
@@ -114,8 +115,8 @@ describe("destroy.sh", () => {
     expect(r.stdout).not.toContain("Kept: final snapshot");
   });
 
-  it("is harmless on an already destroyed environment; --snapshot insists on a volume", async () => {
-    sandbox();
+  it("is harmless on an already destroyed environment; --snapshot insists on a volume", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
     const r = await sb.run("destroy.sh", ["demo", "--yes"], { env: { EMPTY_STATE: "1" } });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("nothing to snapshot");
@@ -128,28 +129,28 @@ describe("destroy.sh", () => {
     expect(sb.commands().filter(isDestroy)).toHaveLength(1); // only the first run's
   });
 
-  it("stops naming the step when terraform destroy fails", async () => {
-    sandbox();
+  it("stops naming the step when terraform destroy fails", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
     const r = await sb.run("destroy.sh", ["demo", "--yes", "--no-snapshot"], { env: { FAIL_ON: "destroy" } });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("step 'destroy' failed");
     expect(r.stdout).not.toContain("Destroyed environment");
   });
 
-  it("on a terminal, proceeds only when the environment name is typed", async () => {
-    sandbox();
-    const wrong = await sb.run("destroy.sh", ["demo", "--no-snapshot"], { tty: { input: "yes\n" } });
+  it("on a terminal, proceeds only when the environment name is typed", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
+    const wrong = await sb.run("destroy.sh", ["demo", "--no-snapshot"], { tty: { input: "yes\n", prompt: CONFIRM_PROMPT } });
     expect(wrong.code).not.toBe(0);
     expect(wrong.stdout + wrong.stderr).toContain("not confirmed; nothing was changed");
     expect(sb.calls()).toEqual([]);
 
-    const right = await sb.run("destroy.sh", ["demo", "--no-snapshot"], { tty: { input: "demo\n" } });
+    const right = await sb.run("destroy.sh", ["demo", "--no-snapshot"], { tty: { input: "demo\n", prompt: CONFIRM_PROMPT } });
     expect(right.code).toBe(0);
     expect(sb.commands().filter(isDestroy)).toHaveLength(1);
   });
 
-  it("rejects an unknown environment, listing the available ones", async () => {
-    sandbox();
+  it("rejects an unknown environment, listing the available ones", async ({ expect, onTestFinished }) => {
+    const sb = sandbox({ onTestFinished });
     const r = await sb.run("destroy.sh", ["prod", "--yes"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("Available environments: demo, staging");

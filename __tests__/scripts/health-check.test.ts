@@ -1,6 +1,9 @@
 import { createServer as createHttpServer, IncomingMessage, Server } from "node:http";
 import { createServer as createTcpServer, AddressInfo, Server as TcpServer } from "node:net";
-import { bodies, createSandbox, Sandbox } from "./stubs.js";
+import type { TestContext } from "vitest";
+import { bodies, testSandbox } from "./stubs.js";
+
+type Ctx = Pick<TestContext, "onTestFinished">;
 
 /** A local stand-in for an OpenLIT host: UI, OTLP/HTTP and a TCP port, each on an ephemeral port. */
 interface FakeOpenlit {
@@ -12,8 +15,22 @@ interface FakeOpenlit {
   close(): Promise<void>;
 }
 
-function listen(server: Server | TcpServer): Promise<number> {
+/**
+ * Ports handed out by closedPort(). The tests run concurrently, so a fake server listening on an ephemeral port
+ * must never land on one of them (or that "closed" port would answer); listen() picks another port if it does.
+ */
+const closedPorts = new Set<number>();
+
+function listenOnce(server: Server | TcpServer): Promise<number> {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
+}
+async function listen(server: Server | TcpServer): Promise<number> {
+  let port = await listenOnce(server);
+  while (closedPorts.has(port)) {
+    await close(server);
+    port = await listenOnce(server);
+  }
+  return port;
 }
 function close(server: Server | TcpServer): Promise<void> {
   return new Promise((resolve) => {
@@ -29,7 +46,8 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-async function fakeOpenlit(opts: { uiFailures?: number; otlpStatus?: number } = {}): Promise<FakeOpenlit> {
+/** A fake OpenLIT host, closed when the test finishes. */
+async function fakeOpenlit(ctx: Ctx, opts: { uiFailures?: number; otlpStatus?: number } = {}): Promise<FakeOpenlit> {
   const state = { traces: [] as { contentType?: string; body: any }[], uiRequests: 0 };
   const ui = createHttpServer((req, res) => {
     state.uiRequests++;
@@ -57,7 +75,11 @@ async function fakeOpenlit(opts: { uiFailures?: number; otlpStatus?: number } = 
   });
   // Accepts, then closes, like a gRPC server given an HTTP/1.1 request.
   const grpc = createTcpServer((socket) => socket.destroy());
-  const [uiPort, otlpPort, grpcPort] = [await listen(ui), await listen(otlp), await listen(grpc)];
+  const closeAll = async () => {
+    await Promise.all([ui, otlp, grpc].map((s) => (s.listening ? close(s) : undefined)));
+  };
+  ctx.onTestFinished(closeAll);
+  const [uiPort, otlpPort, grpcPort] = await Promise.all([listen(ui), listen(otlp), listen(grpc)]);
   return {
     uiPort,
     otlpPort,
@@ -68,38 +90,53 @@ async function fakeOpenlit(opts: { uiFailures?: number; otlpStatus?: number } = 
     get uiRequests() {
       return state.uiRequests;
     },
-    close: async () => {
-      await Promise.all([close(ui), close(otlp), close(grpc)]);
-    },
+    close: closeAll,
   };
 }
 
-/** A port nothing listens on. */
+/** A port nothing listens on (and, in this file, nothing will: see closedPorts). */
 async function closedPort(): Promise<number> {
   const s = createTcpServer();
   const port = await listen(s);
+  closedPorts.add(port);
   await close(s);
   return port;
 }
 
 const portArgs = (f: FakeOpenlit) => ["--ui-port", `${f.uiPort}`, "--otlp-http-port", `${f.otlpPort}`, "--otlp-grpc-port", `${f.grpcPort}`];
 
-let sb: Sandbox;
-let fake: FakeOpenlit | undefined;
-afterEach(async () => {
-  sb?.cleanup();
-  const f = fake;
-  fake = undefined;
-  await f?.close();
-});
+// Every test has its own sandbox (stub log) and fake servers, so the tests run concurrently.
+describe.concurrent("health-check.sh against local servers (real curl)", () => {
+  const realCurl = (ctx: Ctx) => testSandbox(ctx, { realTools: ["curl"], stubs: { terraform: "printf 127.0.0.1" } });
 
-describe("health-check.sh against local servers (real curl)", () => {
-  beforeEach(() => {
-    sb = createSandbox({ realTools: ["curl"], stubs: { terraform: "printf 127.0.0.1" } });
+  // First the two tests that mostly wait (timeout, backoff sleeps), which the tests after them overlap (at most 5 run
+  // at once, in order).
+  it("gives up after --timeout when nothing listens", async ({ expect, onTestFinished }) => {
+    const sb = realCurl({ onTestFinished });
+    const port = await closedPort();
+    const r = await sb.run("health-check.sh", [
+      "127.0.0.1", "--ui-port", `${port}`, "--otlp-http-port", `${port}`, "--otlp-grpc-port", `${port}`,
+      "--timeout", "1", "--interval", "0.2", "--max-interval", "0.4",
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/unhealthy: 0\/3 .* \(timeout 1s\); failing: ui, otlp-http, otlp-grpc/);
+    expect(r.stderr).toMatch(/attempt 2:/);
+    expect(r.ms).toBeLessThan(5000);
   });
 
-  it("passes when UI, OTLP/HTTP and the gRPC port answer, posting a valid OTLP JSON trace", async () => {
-    fake = await fakeOpenlit();
+  it("retries with backoff until the UI comes up", async ({ expect, onTestFinished }) => {
+    const sb = realCurl({ onTestFinished });
+    const fake = await fakeOpenlit({ onTestFinished }, { uiFailures: 2 });
+    const r = await sb.run("health-check.sh", ["127.0.0.1", ...portArgs(fake), "--timeout", "10", "--interval", "0.1"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("(3 attempt(s)");
+    expect(r.stderr).toMatch(/attempt 1: not healthy yet \(ui: HTTP 503\); retrying in 0\.100s/);
+    expect(r.stderr).toMatch(/attempt 2: .*retrying in 0\.200s/);
+  });
+
+  it("passes when UI, OTLP/HTTP and the gRPC port answer, posting a valid OTLP JSON trace", async ({ expect, onTestFinished }) => {
+    const sb = realCurl({ onTestFinished });
+    const fake = await fakeOpenlit({ onTestFinished });
     const r = await sb.run("health-check.sh", ["127.0.0.1", ...portArgs(fake), "--timeout", "0"]);
     expect(r.stderr).not.toContain("error");
     expect(r.code).toBe(0);
@@ -120,8 +157,9 @@ describe("health-check.sh against local servers (real curl)", () => {
     expect(BigInt(span.endTimeUnixNano)).toBeGreaterThan(BigInt(span.startTimeUnixNano));
   });
 
-  it("--json prints one machine-readable object", async () => {
-    fake = await fakeOpenlit();
+  it("--json prints one machine-readable object", async ({ expect, onTestFinished }) => {
+    const sb = realCurl({ onTestFinished });
+    const fake = await fakeOpenlit({ onTestFinished });
     const r = await sb.run("health-check.sh", ["--host", "127.0.0.1", ...portArgs(fake), "--timeout", "0", "--json"]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -133,8 +171,9 @@ describe("health-check.sh against local servers (real curl)", () => {
     ]);
   });
 
-  it("fails on a closed port, naming the failing check (text and JSON)", async () => {
-    fake = await fakeOpenlit();
+  it("fails on a closed port, naming the failing check (text and JSON)", async ({ expect, onTestFinished }) => {
+    const sb = realCurl({ onTestFinished });
+    const fake = await fakeOpenlit({ onTestFinished });
     const grpc = await closedPort();
     const args = ["127.0.0.1", "--ui-port", `${fake.uiPort}`, "--otlp-http-port", `${fake.otlpPort}`, "--otlp-grpc-port", `${grpc}`, "--timeout", "0"];
     const r = await sb.run("health-check.sh", args);
@@ -149,36 +188,17 @@ describe("health-check.sh against local servers (real curl)", () => {
     expect(out.checks.filter((c: any) => !c.ok).map((c: any) => c.name)).toEqual(["otlp-grpc"]);
   });
 
-  it("fails when the OTLP endpoint rejects the trace", async () => {
-    fake = await fakeOpenlit({ otlpStatus: 503 });
+  it("fails when the OTLP endpoint rejects the trace", async ({ expect, onTestFinished }) => {
+    const sb = realCurl({ onTestFinished });
+    const fake = await fakeOpenlit({ onTestFinished }, { otlpStatus: 503 });
     const r = await sb.run("health-check.sh", ["127.0.0.1", ...portArgs(fake), "--timeout", "0"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FAIL\s+otlp-http\s+.*HTTP 503$/m);
   });
 
-  it("retries with backoff until the UI comes up", async () => {
-    fake = await fakeOpenlit({ uiFailures: 2 });
-    const r = await sb.run("health-check.sh", ["127.0.0.1", ...portArgs(fake), "--timeout", "10", "--interval", "0.1"]);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain("(3 attempt(s)");
-    expect(r.stderr).toMatch(/attempt 1: not healthy yet \(ui: HTTP 503\); retrying in 0\.100s/);
-    expect(r.stderr).toMatch(/attempt 2: .*retrying in 0\.200s/);
-  });
-
-  it("gives up after --timeout when nothing listens", async () => {
-    const port = await closedPort();
-    const r = await sb.run("health-check.sh", [
-      "127.0.0.1", "--ui-port", `${port}`, "--otlp-http-port", `${port}`, "--otlp-grpc-port", `${port}`,
-      "--timeout", "1", "--interval", "0.2", "--max-interval", "0.4",
-    ]);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/unhealthy: 0\/3 .* \(timeout 1s\); failing: ui, otlp-http, otlp-grpc/);
-    expect(r.stderr).toMatch(/attempt 2:/);
-    expect(r.ms).toBeLessThan(5000);
-  });
-
-  it("reads public_ip from the environment's stack outputs", async () => {
-    fake = await fakeOpenlit();
+  it("reads public_ip from the environment's stack outputs", async ({ expect, onTestFinished }) => {
+    const sb = realCurl({ onTestFinished });
+    const fake = await fakeOpenlit({ onTestFinished });
     const { mkdirSync, writeFileSync } = await import("node:fs");
     mkdirSync(`${sb.root}/cdktf.out/stacks/openlit-demo`, { recursive: true });
     writeFileSync(`${sb.root}/cdktf.out/stacks/openlit-demo/cdk.tf.json`, "{}");
@@ -189,9 +209,9 @@ describe("health-check.sh against local servers (real curl)", () => {
   });
 });
 
-describe("health-check.sh argument handling", () => {
-  it("explains an environment that is not synthesized or deployed", async () => {
-    sb = createSandbox({ stubs: { terraform: "echo 'Error: Output \"public_ip\" not found' >&2; exit 1", curl: bodies.curlHealthy } });
+describe.concurrent("health-check.sh argument handling", () => {
+  it("explains an environment that is not synthesized or deployed", async ({ expect, onTestFinished }) => {
+    const sb = testSandbox({ onTestFinished }, { stubs: { terraform: "echo 'Error: Output \"public_ip\" not found' >&2; exit 1", curl: bodies.curlHealthy } });
     let r = await sb.run("health-check.sh", ["demo", "--timeout", "0"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("not synthesized");
@@ -205,8 +225,8 @@ describe("health-check.sh argument handling", () => {
     expect(sb.commands().some((c) => c.startsWith("curl"))).toBe(false);
   });
 
-  it("rejects a name that is neither an environment nor a host, and bad flags", async () => {
-    sb = createSandbox({ stubs: { terraform: "exit 0", curl: bodies.curlHealthy } });
+  it("rejects a name that is neither an environment nor a host, and bad flags", async ({ expect, onTestFinished }) => {
+    const sb = testSandbox({ onTestFinished }, { stubs: { terraform: "exit 0", curl: bodies.curlHealthy } });
     const r = await sb.run("health-check.sh", ["stagin"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("available: demo, staging");
@@ -216,8 +236,8 @@ describe("health-check.sh argument handling", () => {
     expect(sb.calls()).toEqual([]);
   });
 
-  it("uses the HEALTH_* environment defaults and the flag=value form", async () => {
-    sb = createSandbox({ stubs: { curl: bodies.curlHealthy } });
+  it("uses the HEALTH_* environment defaults and the flag=value form", async ({ expect, onTestFinished }) => {
+    const sb = testSandbox({ onTestFinished }, { stubs: { curl: bodies.curlHealthy } });
     const r = await sb.run("health-check.sh", ["--host=10.0.0.5", "--timeout=0"], { env: { HEALTH_UI_PORT: "8080", HEALTH_OTLP_GRPC_PORT: "14317" } });
     expect(r.code).toBe(0);
     const urls = sb.calls().map((c) => c.args[c.args.length - 1]);

@@ -1,13 +1,18 @@
 /**
- * Test harness for the operator scripts: a throw-away copy of the repository layout (scripts/, environments/)
- * and a bin directory of stub commands that is the *whole* PATH, together with symlinks to a short list of
- * system tools. Each stub appends its name, working directory and arguments to a log, then runs a bash body
- * chosen by the test. A script calling anything not stubbed or allow-listed fails with "command not found".
+ * Test harness for the operator scripts: a throw-away copy of the repository layout (scripts/, as symlinks to the
+ * real scripts, and environments/) and a bin directory of stub commands that is the *whole* PATH, together with
+ * symlinks to a short list of system tools. Each stub appends its name, working directory and arguments to a log,
+ * then runs a bash body chosen by the test. A script calling anything not stubbed or allow-listed fails with
+ * "command not found".
+ *
+ * Sandboxes are independent of each other (own root, bin, HOME and log), so tests may run concurrently.
  */
 import { spawn } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
+import type { TestContext } from "vitest";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "..", "..");
 export const SCRIPTS_DIR = join(REPO_ROOT, "scripts");
@@ -17,6 +22,8 @@ const SYSTEM_TOOLS = [
   "bash", "env", "cat", "sed", "grep", "head", "find", "basename", "dirname", "date", "sleep",
   "rm", "mkdir", "touch", "uname", "tr", "wc", "cut", "sort",
 ];
+/** The scripts under test, symlinked into each sandbox as laid out in the repository. */
+const SCRIPT_FILES = ["verify-prereqs.sh", "build-and-push.sh", "build-only.sh", "deploy.sh", "health-check.sh", "destroy.sh", "lib/common.sh"];
 
 /** One recorded stub invocation. */
 export interface Call {
@@ -53,26 +60,38 @@ export interface Sandbox {
   commands(): string[];
   /** Runs scripts/<script> with stdin closed (not a terminal). */
   run(script: string, args?: readonly string[], opts?: RunOptions): Promise<RunResult>;
-  cleanup(): void;
+  /** Removes the sandbox (asynchronously, off the event loop). */
+  cleanup(): Promise<void>;
 }
 
 export interface RunOptions {
   readonly env?: Record<string, string | undefined>;
   readonly cwd?: string;
-  /** Run under `script(1)` so stdin is a terminal, and type this text. */
-  readonly tty?: { readonly input: string };
+  /**
+   * Run under `script(1)` so stdin is a terminal, and type `input` once the terminal output contains `prompt`
+   * (without `prompt`: 300 ms after the start).
+   */
+  readonly tty?: { readonly input: string; readonly prompt?: string };
   readonly timeoutMs?: number;
 }
 
 const FIELD = "\x1f";
 const RECORD = "\x1e";
 
+const whichCache = new Map<string, string | undefined>();
 function which(tool: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    const candidate = join(dir, tool);
-    if (dir && existsSync(candidate)) return candidate;
+  if (!whichCache.has(tool)) {
+    let found: string | undefined;
+    for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+      const candidate = join(dir, tool);
+      if (dir && existsSync(candidate)) {
+        found = candidate;
+        break;
+      }
+    }
+    whichCache.set(tool, found);
   }
-  return undefined;
+  return whichCache.get(tool);
 }
 
 export function stubScript(name: string, body: string): string {
@@ -96,12 +115,11 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   mkdirSync(home);
   writeFileSync(log, "");
 
-  // The scripts under test, laid out as in the repository.
+  // The scripts under test, laid out as in the repository. Symlinks to the files (not to the directories): the
+  // scripts find the repository root from their own directory (`cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P`),
+  // which is the sandbox's real scripts/ directory, so they see the sandbox's environments/ and cdktf.out/.
   mkdirSync(join(root, "scripts", "lib"), { recursive: true });
-  for (const f of ["verify-prereqs.sh", "build-and-push.sh", "build-only.sh", "deploy.sh", "health-check.sh", "destroy.sh"]) {
-    cpSync(join(SCRIPTS_DIR, f), join(root, "scripts", f));
-  }
-  cpSync(join(SCRIPTS_DIR, "lib", "common.sh"), join(root, "scripts", "lib", "common.sh"));
+  for (const f of SCRIPT_FILES) symlinkSync(join(SCRIPTS_DIR, f), join(root, "scripts", f));
 
   mkdirSync(join(root, "environments"));
   const envs = options.environments ?? { demo: 'environment = "demo"\n', staging: 'environment = "staging"\n' };
@@ -150,8 +168,18 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       const scriptPath = join(root, "scripts", script);
       return runProcess(scriptPath, args, env, opts);
     },
-    cleanup: () => rmSync(root, { recursive: true, force: true }),
+    cleanup: () => rm(root, { recursive: true, force: true }),
   };
+}
+
+/**
+ * createSandbox for one test, removed when that test finishes. Takes the test's own context, so it works in
+ * concurrent tests: `it("…", async ({ expect, onTestFinished }) => { const sb = testSandbox({ onTestFinished }, …) })`.
+ */
+export function testSandbox(ctx: Pick<TestContext, "onTestFinished">, options: SandboxOptions = {}): Sandbox {
+  const sb = createSandbox(options);
+  ctx.onTestFinished(() => sb.cleanup());
+  return sb;
 }
 
 function shellQuote(s: string): string {
@@ -181,8 +209,15 @@ function runProcess(scriptPath: string, args: readonly string[], env: Record<str
     child.stdout?.on("data", (d) => (stdout += d));
     child.stderr?.on("data", (d) => (stderr += d));
     if (opts.tty && child.stdin) {
-      // Type slowly enough for the prompt to be waiting, then keep stdin open until the child exits.
-      setTimeout(() => child.stdin?.write(opts.tty!.input), 300);
+      // Type once the prompt is waiting, then keep stdin open until the child exits.
+      const { input, prompt } = opts.tty;
+      let typed = false;
+      const type = () => {
+        if (!typed) child.stdin?.write(input);
+        typed = true;
+      };
+      if (prompt === undefined) setTimeout(type, 300);
+      else child.stdout?.on("data", () => stdout.includes(prompt) && type());
     }
     const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 20_000);
     child.on("error", reject);

@@ -1,4 +1,4 @@
-import { createSandbox, Sandbox } from "./stubs.js";
+import { testSandbox } from "./stubs.js";
 
 const good = {
   aws: `case "$1" in --version) echo 'aws-cli/2.17.0 Python/3.12.6 Linux/6.8 exe/x86_64' ;; sts) echo 'arn:aws:iam::123456789012:user/ops' ;; esac`,
@@ -9,12 +9,10 @@ const good = {
   curl: "echo 'curl 8.5.0 (x86_64-pc-linux-gnu) libcurl/8.5.0'",
 };
 
-let sb: Sandbox;
-afterEach(() => sb?.cleanup());
-
-describe("verify-prereqs.sh", () => {
-  it("prints one ok line per check and exits 0 when everything is there", async () => {
-    sb = createSandbox({ stubs: good });
+// Every test has its own sandbox (stub log), so the tests run concurrently.
+describe.concurrent("verify-prereqs.sh", () => {
+  it("prints one ok line per check and exits 0 when everything is there", async ({ expect, onTestFinished }) => {
+    const sb = testSandbox({ onTestFinished }, { stubs: good });
     const r = await sb.run("verify-prereqs.sh");
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split("\n")).toEqual([
@@ -30,8 +28,8 @@ describe("verify-prereqs.sh", () => {
     expect(sb.commands()).toContain("aws sts get-caller-identity --query Arn --output text");
   });
 
-  it("names every missing or unusable piece and exits non-zero", async () => {
-    sb = createSandbox({
+  it("names every missing or unusable piece and exits non-zero", async ({ expect, onTestFinished }) => {
+    const sb = testSandbox({ onTestFinished }, {
       stubs: {
         aws: `case "$1" in --version) echo 'aws-cli/1.29.0 Python/3.11' ;; sts) echo 'Unable to locate credentials' >&2; exit 253 ;; esac`,
         terraform: "echo 'Terraform v1.9.8'",
@@ -52,8 +50,8 @@ describe("verify-prereqs.sh", () => {
     expect(r.stderr).toMatch(/6 prerequisite\(s\) missing or unusable: aws-cli .*; aws-credentials .*; terraform .*; docker .*; docker-buildx .*; node /);
   });
 
-  it("accepts newer versions and --skip", async () => {
-    sb = createSandbox({ stubs: { ...good, terraform: "echo 'Terraform v1.12.10'", docker: "exit 1" } });
+  it("accepts newer versions and --skip", async ({ expect, onTestFinished }) => {
+    const sb = testSandbox({ onTestFinished }, { stubs: { ...good, terraform: "echo 'Terraform v1.12.10'", docker: "exit 1" } });
     const r = await sb.run("verify-prereqs.sh", ["--skip", "docker", "--skip=docker-buildx"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ok\s+terraform\s+1\.12\.10$/m);
