@@ -1,65 +1,15 @@
 /**
- * Small cdktf stacks used as fixtures for the offline Terraform machinery:
- * they cover the shapes our real stacks use (write-only SSM values, data
- * sources, nested instance blocks, null_resource with provisioner, validated
- * variables, an s3 backend) without depending on the real stacks.
+ * Helpers of the offline Terraform tests: the synthesized fixture stack
+ * (fixture-stack.ts), temp stacks and files, and the Terraform requirement.
  */
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Fn, S3Backend, TerraformOutput, TerraformStack, TerraformVariable, Testing } from "cdktf";
-import type { Construct } from "constructs";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
-import { Instance } from "@cdktf/provider-aws/lib/instance";
-import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
-import { NullProvider } from "@cdktf/provider-null/lib/provider";
-import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { terraformVersion } from "../../scripts/offline-terraform/index.js";
-
-export class OfflineFixtureStack extends TerraformStack {
-  constructor(scope: Construct, id: string, opts: { requiredVariable?: boolean } = {}) {
-    super(scope, id);
-    new S3Backend(this, { bucket: "fixture-state-bucket", key: "fixture/terraform.tfstate", region: "eu-west-1" });
-    new AwsProvider(this, "aws", { region: "eu-west-1" });
-    new NullProvider(this, "null");
-
-    const env = new TerraformVariable(this, "env", {
-      type: "string",
-      default: opts.requiredVariable ? undefined : "dev",
-      description: "Deployment environment",
-    });
-    env.addValidation({ condition: Fn.contains(["dev", "prod"], env.stringValue), errorMessage: "env must be dev or prod." });
-    const dbPassword = new TerraformVariable(this, "db_password", { type: "string", sensitive: true, default: "fixture-only" });
-
-    const me = new DataAwsCallerIdentity(this, "me");
-    const ami = new DataAwsSsmParameter(this, "ami", { name: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64" });
-
-    new SsmParameter(this, "db_password_param", {
-      name: `/fixture/${env.stringValue}/db-password`,
-      type: "SecureString",
-      valueWo: dbPassword.stringValue,
-      valueWoVersion: 1,
-    });
-
-    const web = new Instance(this, "web", {
-      ami: ami.insecureValue,
-      instanceType: "t4g.small",
-      rootBlockDevice: { volumeSize: 30, volumeType: "gp3", encrypted: true },
-      metadataOptions: { httpTokens: "required", httpEndpoint: "enabled" },
-      tags: { Name: `fixture-${env.stringValue}`, Account: me.accountId },
-    });
-
-    new NullResource(this, "after_boot", {
-      triggers: { instance: web.id },
-      provisioners: [{ type: "local-exec", command: "echo instance ready" }],
-    });
-
-    new TerraformOutput(this, "instance_id", { value: web.id });
-    new TerraformOutput(this, "account_id", { value: me.accountId });
-  }
-}
+import { CACHE_DIR, NODE_MODULES } from "../../scripts/offline-terraform/paths.js";
+import type { FixtureOptions } from "./fixture-stack.js";
 
 const createdDirs: string[] = [];
 
@@ -68,15 +18,41 @@ export function cleanupFixtures(): void {
   for (const dir of createdDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-/** Synthesizes the fixture with cdktf and returns the stack directory (contains cdk.tf.json). */
-export function synthFixture(opts: { requiredVariable?: boolean } = {}): string {
-  const appDir = mkdtempSync(join(tmpdir(), "offline-tf-app-")); // else Testing.app() leaves an empty temp dir
-  createdDirs.push(appDir);
-  const app = Testing.app({ outdir: appDir });
-  const stack = new OfflineFixtureStack(app, "fixture", opts);
-  const outdir = Testing.fullSynth(stack);
-  createdDirs.push(outdir);
-  return join(outdir, "stacks", "fixture");
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The fixture's synthesized stack directory (contains cdk.tf.json), a fresh
+ * copy per call. The synthesis is cached in .cache/offline-terraform/fixtures/,
+ * keyed by fixture-stack.ts and the versions of cdktf and the bindings, so a
+ * test file only imports cdktf (~1 s) when the fixture or cdktf changed.
+ */
+export async function synthFixture(opts: FixtureOptions = {}): Promise<string> {
+  const key = createHash("sha256").update(readFileSync(join(HERE, "fixture-stack.ts"))).update(JSON.stringify(opts));
+  for (const pkg of ["cdktf", "constructs", "@cdktf/provider-aws", "@cdktf/provider-null"]) {
+    key.update(`${pkg}@${(JSON.parse(readFileSync(join(NODE_MODULES, pkg, "package.json"), "utf8")) as { version: string }).version}`);
+  }
+  const cached = join(CACHE_DIR, "fixtures", key.digest("hex").slice(0, 16));
+  if (!existsSync(join(cached, "cdk.tf.json"))) {
+    const { synthesizeFixture } = await import("./fixture-stack.js");
+    const synth = synthesizeFixture(opts);
+    try {
+      mkdirSync(dirname(cached), { recursive: true });
+      const tmp = `${cached}.${process.pid}.tmp`;
+      cpSync(synth.stackDir, tmp, { recursive: true });
+      try {
+        renameSync(tmp, cached);
+      } catch {
+        rmSync(tmp, { recursive: true, force: true }); // another test file cached it first
+      }
+    } finally {
+      for (const d of synth.tempDirs) rmSync(d, { recursive: true, force: true });
+    }
+  }
+  const parent = mkdtempSync(join(tmpdir(), "offline-tf-fixture-"));
+  createdDirs.push(parent);
+  const dir = join(parent, "fixture");
+  cpSync(cached, dir, { recursive: true });
+  return dir;
 }
 
 /** Copies a synthesized stack's config into a new temp stack dir after `mutate` edits the JSON. */

@@ -6,6 +6,10 @@
  */
 import type * as grpc from "@grpc/grpc-js";
 
+/** go-plugin's handshake cookie for Terraform providers: a plugin refuses to run without it. */
+export const MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE";
+export const MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+
 const raw = {
   requestSerialize: (b: Buffer) => b,
   requestDeserialize: (b: Buffer) => b,

@@ -104,7 +104,8 @@ export function normalizePlan(showJson: unknown): NormalizedPlan {
         unknown: unknown.sort(),
       };
     })
-    .sort((a, b) => a.address.localeCompare(b.address));
+    // code-point order: localeCompare would depend on the machine's locale (and ignores punctuation)
+    .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   const outputChanges: NormalizedPlan["outputChanges"] = {};
   for (const name of Object.keys(plan.output_changes ?? {}).sort()) {
     const oc = plan.output_changes![name]!;

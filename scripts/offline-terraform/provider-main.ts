@@ -1,21 +1,21 @@
 /**
  * Entry point of the stand-in provider executable (started by Terraform via
- * the wrapper script the mirror installer writes). Implements go-plugin's
- * server side of the handshake:
+ * the wrapper script the mirror installer writes, when no plugin host serves
+ * it, see plugin-host.ts). Implements go-plugin's server side of the handshake:
  *   - refuse to run unless Terraform's magic cookie is set,
  *   - serve gRPC over mTLS on 127.0.0.1 (client cert from PLUGIN_CLIENT_CERT),
  *   - print exactly one stdout line `1|6|tcp|127.0.0.1:PORT|grpc|<cert DER b64>`.
  * Everything else must go to stderr (Terraform parses stdout).
  *
- * Args: --schema-json F --schema-pb F [--tls F]
+ * Args: --schema-json F --schema-pb F [--tls F] [--provider NAME]
+ *
+ * With OFFLINE_TF_SCHEMA_DIR set (the runner sets it for each scratch
+ * workspace, Terraform passes its environment through to plugins), the schema
+ * is read from `$OFFLINE_TF_SCHEMA_DIR/<provider>.pb|.json` instead: the
+ * schema pruned to the configuration's types (see schema-prune.ts).
  */
-import * as grpc from "@grpc/grpc-js";
-import { addGoPluginServices } from "./go-plugin-services.js";
-import { addProviderService } from "./provider-server.js";
+import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, type PluginInstance, schemaPathsFor, startPluginInstance } from "./plugin-server.js";
 import { generateServerTls, readServerTls, type ServerTlsMaterial } from "./tls-cert.js";
-
-const MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE";
-const MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 
 // stdout belongs to the go-plugin handshake
 console.log = (...args: unknown[]) => console.error(...args);
@@ -35,34 +35,21 @@ async function main(): Promise<void> {
   const schemaJsonPath = arg("schema-json");
   const schemaProtobufPath = arg("schema-pb");
   if (!schemaJsonPath || !schemaProtobufPath) throw new Error("provider-main: --schema-json and --schema-pb are required");
+  const schema = schemaPathsFor(arg("provider"), { schemaJsonPath, schemaProtobufPath }, process.env.OFFLINE_TF_SCHEMA_DIR);
   const tlsFile = arg("tls");
   const tls: ServerTlsMaterial = tlsFile ? readServerTls(tlsFile) : await generateServerTls();
 
-  const clientCert = process.env.PLUGIN_CLIENT_CERT;
-  const credentials = clientCert
-    ? grpc.ServerCredentials.createSsl(
-        Buffer.from(clientCert),
-        [{ private_key: Buffer.from(tls.keyPem), cert_chain: Buffer.from(tls.certPem) }],
-        true,
-      )
-    : grpc.ServerCredentials.createInsecure();
-
-  const server = new grpc.Server({ "grpc.max_receive_message_length": 256 * 1024 * 1024, "grpc.max_send_message_length": 256 * 1024 * 1024 });
+  let instance: PluginInstance | undefined;
   const exit = () => {
-    server.forceShutdown();
+    instance?.close();
     process.exit(0);
   };
-  addGoPluginServices(server, exit);
-  addProviderService(server, { schemaJsonPath, schemaProtobufPath });
+  const started = await startPluginInstance({ ...schema, tls, clientCertPem: process.env.PLUGIN_CLIENT_CERT || undefined, onShutdown: exit });
+  instance = started;
   process.on("SIGTERM", exit);
   // Terraform forwards Ctrl-C to plugins and then asks them to stop; exit on StopProvider/Shutdown instead
   process.on("SIGINT", () => undefined);
-
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", credentials, (err, p) => (err ? reject(err) : resolve(p))),
-  );
-  const certField = clientCert ? tls.certDerBase64 : "";
-  process.stdout.write(`1|6|tcp|127.0.0.1:${port}|grpc|${certField}\n`);
+  process.stdout.write(`${started.handshake}\n`);
 }
 
 main().catch((err: unknown) => {

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { join } from "node:path";
 import { CACHE_DIR, NODE_MODULES, OFFLINE_TF_DIR } from "./paths.js";
 import { generateProviderSchema } from "./schema-from-bindings.js";
-import { encodeGetProviderSchemaResponse } from "./tfplugin6-codec.js";
+import { encodeGetProviderSchemaParts } from "./tfplugin6-codec.js";
 import type { ProviderSchema } from "./schema-model.js";
 
 /** The stand-in providers we serve, and the cdktf bindings package each is generated from. */
@@ -27,6 +27,27 @@ export interface CachedSchema {
   version: string;
   jsonPath: string;
   protobufPath: string;
+  /** Byte ranges of every part of the .pb and .json files (see SchemaIndex). */
+  indexPath: string;
+}
+
+/** [start, end) byte ranges in the .pb file and in the .json file. */
+export type PartRanges = [pbStart: number, pbEnd: number, jsonStart: number, jsonEnd: number];
+
+/**
+ * Where each part of the cached schema files is, so that a pruned schema is
+ * assembled from byte slices (schema-prune.ts) instead of parsing the 2.8 MB
+ * JSON and re-encoding: `provider` ranges cover the provider block,
+ * `capabilities` the .pb trailer, and each type's ranges its map entry
+ * (`"name":{...}` in the JSON).
+ */
+export interface SchemaIndex {
+  name: string;
+  version: string;
+  provider: PartRanges;
+  capabilities: [pbStart: number, pbEnd: number];
+  resources: Record<string, PartRanges>;
+  dataSources: Record<string, PartRanges>;
 }
 
 const GENERATOR_SOURCES = ["schema-from-bindings.ts", "schema-model.ts", "tfplugin6-codec.ts", "protobuf-wire.ts", "schema-cache.ts"];
@@ -51,21 +72,65 @@ export function ensureSchemaCache(provider: StandInProvider): CachedSchema & { g
   const base = join(dir, `${provider}-bindings-${bindingsVersion}-${generatorHash()}`);
   const jsonPath = `${base}.json`;
   const protobufPath = `${base}.pb`;
-  if (existsSync(jsonPath) && existsSync(protobufPath)) {
+  const indexPath = `${base}.index.json`;
+  if (existsSync(jsonPath) && existsSync(protobufPath) && existsSync(indexPath)) {
     const version = (JSON.parse(readFileSync(`${base}.version`, "utf8")) as { version: string }).version;
-    return { provider, version, jsonPath, protobufPath };
+    return { provider, version, jsonPath, protobufPath, indexPath };
   }
   const started = Date.now();
   const schema = generateProviderSchema(packageDir);
   mkdirSync(dir, { recursive: true });
-  writeAtomic(protobufPath, encodeGetProviderSchemaResponse(schema));
+  const files = encodeCacheFiles(schema);
+  writeAtomic(protobufPath, files.pb);
   writeAtomic(`${base}.version`, JSON.stringify({ version: schema.version }));
-  writeAtomic(jsonPath, JSON.stringify(schema));
+  writeAtomic(jsonPath, files.json);
+  writeAtomic(indexPath, JSON.stringify(files.index)); // last: its presence means the set is complete
   // drop caches of other bindings versions / generator revisions
   for (const f of readdirSync(dir)) {
     if (f.startsWith(`${provider}-bindings-`) && !join(dir, f).startsWith(base) && !f.endsWith(".tmp")) rmSync(join(dir, f), { force: true });
   }
-  return { provider, version: schema.version, jsonPath, protobufPath, generatedMs: Date.now() - started };
+  return { provider, version: schema.version, jsonPath, protobufPath, indexPath, generatedMs: Date.now() - started };
+}
+
+/** The .pb (GetProviderSchema.Response), the .json (ProviderSchema) and the index of both. */
+export function encodeCacheFiles(schema: ProviderSchema): { pb: Buffer; json: Buffer; index: SchemaIndex } {
+  const parts = encodeGetProviderSchemaParts(schema);
+  const pb: Buffer[] = [];
+  const json: Buffer[] = [];
+  let pbLen = 0;
+  let jsonLen = 0;
+  const pushPb = (b: Buffer): [number, number] => {
+    pb.push(b);
+    pbLen += b.length;
+    return [pbLen - b.length, pbLen];
+  };
+  const pushJson = (text: string): [number, number] => {
+    const b = Buffer.from(text, "utf8");
+    json.push(b);
+    jsonLen += b.length;
+    return [jsonLen - b.length, jsonLen];
+  };
+  pushJson(`{"name":${JSON.stringify(schema.name)},"version":${JSON.stringify(schema.version)},"provider":`);
+  const provider: PartRanges = [...pushPb(parts.provider), ...pushJson(JSON.stringify(schema.provider))];
+  const entries = (kind: "resources" | "dataSources", encoded: Array<[string, Buffer]>): Record<string, PartRanges> => {
+    pushJson(`,${JSON.stringify(kind)}:{`);
+    const out: Record<string, PartRanges> = {};
+    encoded.forEach(([name, bytes], i) => {
+      if (i > 0) pushJson(",");
+      out[name] = [...pushPb(bytes), ...pushJson(`${JSON.stringify(name)}:${JSON.stringify(schema[kind][name])}`)];
+    });
+    pushJson("}");
+    return out;
+  };
+  const resources = entries("resources", parts.resources);
+  const dataSources = entries("dataSources", parts.dataSources);
+  pushJson("}");
+  const capabilities = pushPb(parts.capabilities);
+  return {
+    pb: Buffer.concat(pb),
+    json: Buffer.concat(json),
+    index: { name: schema.name, version: schema.version, provider, capabilities, resources, dataSources },
+  };
 }
 
 export function loadSchemaJson(jsonPath: string): ProviderSchema {

@@ -11,10 +11,15 @@ export interface TerraformRun {
 
 export const TERRAFORM_BIN = process.env.OFFLINE_TF_TERRAFORM_BIN ?? "terraform";
 
-/** Returns Terraform's version line, or undefined when the CLI is not on PATH. */
+let version: string | undefined;
+
+/** Returns Terraform's version line, or undefined when the CLI is not on PATH (found once per process). */
 export function terraformVersion(): string | undefined {
-  const r = spawnSync(TERRAFORM_BIN, ["version"], { encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
-  return r.status === 0 ? r.stdout.split("\n")[0] : undefined;
+  if (version) return version;
+  // TF_CLI_CONFIG_FILE=/dev/null: a missing config file named by the caller's environment only adds a warning
+  const r = spawnSync(TERRAFORM_BIN, ["version"], { encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: "/dev/null" } });
+  if (r.status === 0) version = r.stdout.split("\n")[0];
+  return version;
 }
 
 export function runTerraform(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<TerraformRun> {

@@ -54,19 +54,43 @@ function encodeSchema(block: SchemaBlock): Buffer {
   return new ProtoWriter().message(2, encodeBlock(block)).finish();
 }
 
+/**
+ * GetProviderSchema.Response as separately encoded top-level fields. A
+ * protobuf message is the concatenation of its fields, so any subset of the
+ * type entries, concatenated between `provider` and `capabilities`, is itself
+ * a valid response: this is how schema-prune.ts serves pruned schemas without
+ * re-encoding anything.
+ */
+export interface EncodedSchemaParts {
+  /** Field 1: the provider configuration schema. */
+  provider: Buffer;
+  /** Field 2 entries (resource_schemas map), by type name, in sorted order. */
+  resources: Array<[string, Buffer]>;
+  /** Field 3 entries (data_source_schemas map), by type name, in sorted order. */
+  dataSources: Array<[string, Buffer]>;
+  /** Field 6: server_capabilities. */
+  capabilities: Buffer;
+}
+
+export function encodeGetProviderSchemaParts(schema: ProviderSchema): EncodedSchemaParts {
+  const entries = (field: number, types: ProviderSchema["resources"]): Array<[string, Buffer]> =>
+    Object.keys(types)
+      .sort()
+      .map((name) => [name, new ProtoWriter().message(field, new ProtoWriter().string(1, name).message(2, encodeSchema(types[name]!)).finish()).finish()]);
+  return {
+    provider: new ProtoWriter().message(1, encodeSchema(schema.provider)).finish(),
+    resources: entries(2, schema.resources),
+    dataSources: entries(3, schema.dataSources),
+    // server_capabilities: get_provider_schema_optional lets Terraform reuse the
+    // schema it already fetched instead of asking every new plugin process again.
+    capabilities: new ProtoWriter().message(6, new ProtoWriter().bool(2, true).finish()).finish(),
+  };
+}
+
 /** GetProviderSchema.Response; computed once and cached on disk because the aws schema is large. */
 export function encodeGetProviderSchemaResponse(schema: ProviderSchema): Buffer {
-  const w = new ProtoWriter();
-  w.message(1, encodeSchema(schema.provider));
-  for (const [field, types] of [[2, schema.resources], [3, schema.dataSources]] as const) {
-    for (const name of Object.keys(types).sort()) {
-      w.message(field, new ProtoWriter().string(1, name).message(2, encodeSchema(types[name]!)).finish());
-    }
-  }
-  // server_capabilities: get_provider_schema_optional lets Terraform reuse the
-  // schema it already fetched instead of asking every new plugin process again.
-  w.message(6, new ProtoWriter().bool(2, true).finish());
-  return w.finish();
+  const parts = encodeGetProviderSchemaParts(schema);
+  return Buffer.concat([parts.provider, ...parts.resources.map(([, b]) => b), ...parts.dataSources.map(([, b]) => b), parts.capabilities]);
 }
 
 export function encodeDiagnostic(d: Diagnostic): Buffer {

@@ -25,6 +25,17 @@ function pem(label: string, der: ArrayBuffer): string {
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
+/**
+ * A positive DER INTEGER needs a first byte of 0x01-0x7f: 0x80 and up would be
+ * negative, and a leading 0x00 is not minimal DER, which OpenSSL rejects
+ * ("asn1 encoding routines::illegal padding"): 1 certificate in 256 did.
+ */
+export function serialNumberHex(random: Uint8Array): string {
+  const bytes = Uint8Array.from(random);
+  bytes[0] = (bytes[0]! & 0x7f) | 0x01;
+  return Buffer.from(bytes).toString("hex");
+}
+
 export async function generateServerTls(): Promise<ServerTlsMaterial> {
   const x509 = await import("@peculiar/x509");
   type X509Crypto = Parameters<typeof x509.cryptoProvider.set>[0];
@@ -34,7 +45,7 @@ export async function generateServerTls(): Promise<ServerTlsMaterial> {
   const keys = (await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"])) as unknown as KeyPair;
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(8))).toString("hex").replace(/^[89a-f]/, "1"),
+    serialNumber: serialNumberHex(webcrypto.getRandomValues(new Uint8Array(8))),
     name: "CN=localhost, O=offline-terraform stand-in provider",
     notBefore: new Date(now - 60_000),
     notAfter: new Date(now + 7 * 24 * 3600_000),
