@@ -3,7 +3,7 @@
 // bundle with plain Node. Running the TypeScript through tsx's ESM loader costs ~0.8 s more per synth and
 // twice the memory, for the same output (npm run bench measures both).
 import { build } from "esbuild";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,9 +12,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outfile = join(root, ".cache", "synth", "main.cjs");
 mkdirSync(dirname(outfile), { recursive: true });
 
-await build({
+const { outputFiles } = await build({
   entryPoints: [join(root, "main.ts")],
   outfile,
+  write: false,
   bundle: true,
   platform: "node",
   format: "cjs",
@@ -26,6 +27,10 @@ await build({
   define: { "import.meta.dirname": JSON.stringify(join(root, "modules", "core")) },
   logLevel: "warning",
 });
+// Written aside and renamed, so a synth running at the same moment never loads a half-written bundle.
+const partial = `${outfile}.${process.pid}`;
+writeFileSync(partial, outputFiles[0].contents);
+renameSync(partial, outfile);
 
 createRequire(import.meta.url)(outfile);
 
