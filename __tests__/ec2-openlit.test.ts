@@ -133,6 +133,20 @@ describe("Ec2Openlit props", () => {
     expect(onlyResource(json, "aws_ebs_volume").size).toBe(10);
   });
 
+  it("turns literal switches into plain counts and choices (no Terraform conditional on a constant)", () => {
+    // given the default (container logs on) and logs switched off as literals
+    const on = synthModule();
+    const off = synthModule({ containerLogsEnabled: false });
+    const logging = (json: any) => Object.entries<string>(json.locals).find(([n]) => n.includes("container_logging"))![1];
+    // then the count is a number and the logging driver is picked at synth
+    expect(onlyResource(on, "aws_cloudwatch_log_group").count).toBe(1);
+    expect(onlyResource(off, "aws_cloudwatch_log_group").count).toBe(0);
+    expect(logging(on)).toMatch(/^\$\{jsonencode\(\{"driver" = "awslogs"/);
+    expect(logging(off)).toMatch(/^\$\{jsonencode\(\{"driver" = "json-file"/);
+    const logsPolicy = resourcesOf(off, "aws_iam_role_policy").find(([, p]) => p.name === "write-container-logs")![1];
+    expect(logsPolicy.count).toBe(0);
+  });
+
   it("rejects misuse at synth, naming each prop and the fix", () => {
     expect(() =>
       synthModule({

@@ -1,10 +1,10 @@
 import { Construct } from "constructs";
-import { Fn, IResolvable, Token } from "cdktf";
+import { Fn, IResolvable } from "cdktf";
 // Provider docs: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/sns_topic
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { isNonEmpty, oneOf, splat } from "../core/index.js";
+import { countWhen, isNonEmpty, oneOf, splat } from "../core/index.js";
 
 export interface AlertTopicProps {
   /** Topic name (unique in the account and region). */
@@ -33,7 +33,7 @@ export class AlertTopic extends Construct {
   constructor(scope: Construct, id: string, props: AlertTopicProps) {
     super(scope, id);
     this.enabled = isNonEmpty(props.email);
-    const count = Token.asNumber(Fn.conditional(this.enabled, 1, 0));
+    const count = countWhen(this.enabled);
 
     const key = new KmsKey(this, "Key", {
       description: `Encrypts SNS topic ${props.name}`,

@@ -1,4 +1,4 @@
-import { Fn, Op, ref, Token } from "cdktf";
+import { Fn, IResolvable, Op, ref, Token } from "cdktf";
 
 // cdktf 0.21 renders falsy literal operands of Op.* ("" and 0) as `undefined`, so `Op.neq(x, "")`
 // would synthesize `x != undefined`. Comparing lengths with 1 avoids falsy literals altogether.
@@ -30,4 +30,22 @@ export function splat(resource: Counted, attribute: string): string[] {
 /** `attribute` of a counted resource, or null when it is off (`one(type.name[*].attribute)`). */
 export function oneOf(resource: Counted, attribute: string): string {
   return Token.asString(Fn.one(splat(resource, attribute)));
+}
+
+/** A switch that is known at synth (a boolean) or only at plan time (a Terraform boolean). */
+export type Switch = boolean | IResolvable;
+
+/**
+ * `count` for a resource that exists when `condition` holds: 1/0 for a literal, `cond ? 1 : 0` for a token.
+ * Literals never go through Fn.conditional, which does not parenthesize a nested conditional condition.
+ */
+export function countWhen(condition: Switch): number {
+  if (typeof condition === "boolean") return condition ? 1 : 0;
+  return Token.asNumber(Fn.conditional(condition, 1, 0));
+}
+
+/** `whenTrue` or `whenFalse`: picked here for a literal, a Terraform conditional for a token. */
+export function choose(condition: Switch, whenTrue: string, whenFalse: string): string {
+  if (typeof condition === "boolean") return condition ? whenTrue : whenFalse;
+  return Token.asString(Fn.conditional(condition, whenTrue, whenFalse));
 }

@@ -10,7 +10,7 @@ import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parame
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { isNonEmpty, renderTemplate } from "../core/index.js";
+import { choose, countWhen, isNonEmpty, renderTemplate } from "../core/index.js";
 import { al2023AmiParameter, cpuArchitecture, dockerPlatform } from "./architecture.js";
 import { InstanceRole } from "./instance-role.js";
 import { SecretParameters } from "./secret-parameters.js";
@@ -65,13 +65,12 @@ export class Ec2Openlit extends Construct {
 
     // Container logs: a log group per stack, when enabled.
     const logsEnabled = props.containerLogsEnabled ?? d.containerLogsEnabled;
-    const logsOn = typeof logsEnabled === "boolean" ? Fn.conditional(logsEnabled, true, false) : logsEnabled;
     this.logGroupName = `/openlit/${props.environment}/containers`;
     const logGroup = new CloudwatchLogGroup(this, "ContainerLogs", {
       name: this.logGroupName,
       retentionInDays: props.logRetentionDays ?? d.logRetentionDays,
     });
-    logGroup.count = Token.asNumber(Fn.conditional(logsOn, 1, 0));
+    logGroup.count = countWhen(logsEnabled);
 
     this.architecture = new TerraformLocal(this, "architecture", cpuArchitecture(instanceType)).asString;
     const ami = new DataAwsSsmParameter(this, "Al2023Ami", { name: al2023AmiParameter(this.architecture) });
@@ -112,7 +111,7 @@ export class Ec2Openlit extends Construct {
       parameterPath: this.parameterPath,
       usesEcr,
       ecrRepositoryArn: `arn:${partition}:ecr:${props.region}:${ecrAccount}:repository/${ecrRepository}`,
-      logsEnabled: logsOn,
+      logsEnabled,
       logGroupArn: `arn:${partition}:logs:${props.region}:${callerAccount}:log-group:${this.logGroupName}`,
     });
 
@@ -136,15 +135,13 @@ export class Ec2Openlit extends Construct {
     const platform = local("docker_platform", dockerPlatform(this.architecture));
     const logging = local(
       "container_logging",
-      Token.asString(
-        Fn.conditional(
-          logsOn,
-          Fn.jsonencode({
-            driver: "awslogs",
-            options: { "awslogs-region": props.region, "awslogs-group": this.logGroupName, "awslogs-stream-prefix": name, mode: "non-blocking" },
-          }),
-          Fn.jsonencode({ driver: "json-file", options: { "max-size": "10m", "max-file": "5" } }),
-        ),
+      choose(
+        logsEnabled,
+        Fn.jsonencode({
+          driver: "awslogs",
+          options: { "awslogs-region": props.region, "awslogs-group": this.logGroupName, "awslogs-stream-prefix": name, mode: "non-blocking" },
+        }),
+        Fn.jsonencode({ driver: "json-file", options: { "max-size": "10m", "max-file": "5" } }),
       ),
     );
     const composeFile = renderTemplate("docker-compose.aws.yml.hbs", {

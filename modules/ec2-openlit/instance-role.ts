@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
-import { Fn, IResolvable, Token } from "cdktf";
+import { Fn, IResolvable } from "cdktf";
+import { countWhen, Switch } from "../core/index.js";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
@@ -17,7 +18,7 @@ export interface InstanceRoleProps {
   /** ARN of the ECR repository (evaluated only when usesEcr). */
   readonly ecrRepositoryArn: string;
   /** Terraform boolean: whether containers log to CloudWatch Logs. */
-  readonly logsEnabled: IResolvable;
+  readonly logsEnabled: Switch;
   /** ARN of the container log group (evaluated only when logsEnabled). */
   readonly logGroupArn: string;
 }
@@ -79,7 +80,7 @@ export class InstanceRole extends Construct {
         ],
       }),
     });
-    ecrPull.count = Token.asNumber(Fn.conditional(props.usesEcr, 1, 0));
+    ecrPull.count = countWhen(props.usesEcr);
 
     // The CloudWatch agent's memory and disk metrics; PutMetricData has no resource scope, so the
     // namespace condition is what keeps it narrow.
@@ -115,7 +116,7 @@ export class InstanceRole extends Construct {
         ],
       }),
     });
-    logs.count = Token.asNumber(Fn.conditional(props.logsEnabled, 1, 0));
+    logs.count = countWhen(props.logsEnabled);
 
     this.profile = new IamInstanceProfile(this, "Profile", {
       namePrefix: props.namePrefix,

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
-import { Fn, IResolvable, Token } from "cdktf";
+import { IResolvable } from "cdktf";
+import { choose, countWhen } from "../core/index.js";
 // Provider docs: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/ssm_parameter
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 
@@ -40,8 +41,8 @@ export class SecretParameters extends Construct {
       valueWo: props.demoPasswords,
       valueWoVersion: props.version,
     });
-    demo.count = Token.asNumber(Fn.conditional(props.demoEnabled, 1, 0));
+    demo.count = countWhen(props.demoEnabled);
     this.clickhousePasswordName = clickhouse.name;
-    this.demoPasswordsName = Token.asString(Fn.conditional(props.demoEnabled, demoName, ""));
+    this.demoPasswordsName = choose(props.demoEnabled, demoName, "");
   }
 }

@@ -1,7 +1,7 @@
-import { Fn, IResolvable, ITerraformDependable, Token } from "cdktf";
+import { IResolvable, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { Resource } from "@cdktf/provider-null/lib/resource";
-import { isKnown, validateAll } from "../core/index.js";
+import { countWhen, isKnown, validateAll } from "../core/index.js";
 
 /**
  * Default `scriptPath`: `scripts/health-check.sh` of this repository, reached from the synthesized stack
@@ -120,7 +120,7 @@ export class HealthGate extends Construct {
     ]);
 
     const enabled = props.enabled ?? true;
-    const count = typeof enabled === "boolean" ? (enabled ? 1 : 0) : Token.asNumber(Fn.conditional(enabled, 1, 0));
+    const count = countWhen(enabled);
 
     this.resource = new Resource(this, "gate", {
       count,

@@ -1,11 +1,10 @@
 import { Construct } from "constructs";
-import { Fn, Token } from "cdktf";
 // Provider docs: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/security_group
 import { SecurityGroup as AwsSecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 // Standalone rules (not inline blocks): one resource per rule, so changing one never rewrites the others.
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import { isIpv6Cidr, isKnown } from "../core/index.js";
+import { countWhen, isIpv6Cidr, isKnown } from "../core/index.js";
 import { DEFAULT_EGRESS, SecurityGroupProps } from "./props.js";
 import { validateSecurityGroupProps } from "./validate-props.js";
 
@@ -38,7 +37,7 @@ export class SecurityGroup extends Construct {
 
     for (const port of props.ingressPorts) {
       if (port.enabled === false) continue;
-      const count = port.enabled === undefined || port.enabled === true ? undefined : Token.asNumber(Fn.conditional(port.enabled, 1, 0));
+      const count = port.enabled === undefined || port.enabled === true ? undefined : countWhen(port.enabled);
       for (const [sourceKey, cidr] of Object.entries(props.allowedSources)) {
         new VpcSecurityGroupIngressRule(this, `ingress-${port.key}-${sourceKey}`, {
           securityGroupId: this.resource.id,
