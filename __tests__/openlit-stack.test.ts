@@ -41,7 +41,7 @@ describe("OpenlitStack variables", () => {
   });
 
   it("documents every variable in environments/terraform.tfvars.example", () => {
-    const example = readFileSync("environments/terraform.tfvars.example", "utf8");
+    const example = readFileSync("environments/openlit/terraform.tfvars.example", "utf8");
     const documented = new Set([...example.matchAll(/^#?\s*(\w+)\s*=/gm)].map((m) => m[1]));
     expect(Object.keys(json.variable).filter((name) => !documented.has(name))).toEqual([]);
   });
@@ -133,7 +133,7 @@ describe("Synthesized stacks", () => {
   });
 
   it("contain no secret value from any sample file", () => {
-    const samples = ["environments/secrets.tfvars.example", "__tests__/fixtures/secrets-sample.tfvars"]
+    const samples = ["environments/openlit/secrets.tfvars.example", "__tests__/fixtures/secrets-sample.tfvars"]
       .flatMap((f) => [...readFileSync(f, "utf8").matchAll(/^\s*\w+\s*=\s*"([^"]+)"/gm)].flatMap((m) => m[1].split(",")));
     expect(samples.length).toBeGreaterThan(2);
     for (const environment of ENVIRONMENTS.map((e) => e.name)) {

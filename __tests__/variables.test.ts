@@ -10,24 +10,24 @@ beforeAll(requireTerraform);
 
 const json = synthOpenlit("demo");
 const demo = (vars: Record<string, string> = {}, outputs: Record<string, string> = {}) =>
-  evaluateVariables(json, { tfvars: ["environments/demo.tfvars", SAMPLE_SECRETS], vars, outputs });
+  evaluateVariables(json, { tfvars: ["environments/openlit/demo.tfvars", SAMPLE_SECRETS], vars, outputs });
 
 describe("environment tfvars", () => {
   it.concurrent.each(ENVIRONMENTS.map((e) => e.name))("environments/%s.tfvars passes every validation of its stack", async (environment) => {
-    const run = await evaluateVariables(synthOpenlit(environment), { tfvars: [`environments/${environment}.tfvars`, sampleSecretsFor(environment)] });
+    const run = await evaluateVariables(synthOpenlit(environment), { tfvars: [`environments/openlit/${environment}.tfvars`, sampleSecretsFor(environment)] });
     expect(run.stderr).toBe("");
     expect(run.ok).toBe(true);
   });
 
   it.concurrent("the RFC's terraform.tfvars.example layout is accepted as it is", async () => {
-    const run = await evaluateVariables(json, { tfvars: ["environments/terraform.tfvars.example", SAMPLE_SECRETS_NO_DEMO] });
+    const run = await evaluateVariables(json, { tfvars: ["environments/openlit/terraform.tfvars.example", SAMPLE_SECRETS_NO_DEMO] });
     expect(run.ok, run.stderr).toBe(true);
   });
 
   it.concurrent("a tfvars file of another environment is refused by the stack", async () => {
-    const run = await evaluateVariables(json, { tfvars: ["environments/staging.tfvars", SAMPLE_SECRETS_NO_DEMO] });
+    const run = await evaluateVariables(json, { tfvars: ["environments/openlit/staging.tfvars", SAMPLE_SECRETS_NO_DEMO] });
     expect(run.ok).toBe(false);
-    expect(unwrap(run.stderr)).toContain('This is the openlit-demo stack: set environment = "demo" or use environments/demo.tfvars with it.');
+    expect(unwrap(run.stderr)).toContain('This is the openlit-demo stack: set environment = "demo" or use environments/openlit/demo.tfvars with it.');
   });
 });
 
@@ -42,7 +42,7 @@ describe("variable validations", () => {
   });
 
   it.concurrent("reports a missing required variable by name", async () => {
-    const run = await evaluateVariables(json, { tfvars: ["environments/demo.tfvars"] });
+    const run = await evaluateVariables(json, { tfvars: ["environments/openlit/demo.tfvars"] });
     expect(run.ok).toBe(false);
     expect(unwrap(run.stderr)).toMatch(/No value for required variable.*clickhouse_password/);
   });

@@ -78,7 +78,7 @@ export function createOpenlitVariables(scope: Construct, environment: string): O
       scope,
       "environment",
       { type: "string", default: environment, description: `Environment name; this stack is for "${environment}".` },
-      [[`var.environment == "${environment}"`, `This is the openlit-${environment} stack: set environment = "${environment}" or use environments/${environment}.tfvars with it.`]],
+      [[`var.environment == "${environment}"`, `This is the openlit-${environment} stack: set environment = "${environment}" or use environments/openlit/${environment}.tfvars with it.`]],
     ),
     instanceType: variable(
       scope,
@@ -133,8 +133,8 @@ export function createOpenlitVariables(scope: Construct, environment: string): O
     clickhouseUsername: variable(scope, "clickhouse_username", { type: "string", default: "default", description: "ClickHouse user." }, [
       ["can(regex(\"^[A-Za-z0-9_.@-]+$\", var.clickhouse_username))", "clickhouse_username must be letters, digits and _ . @ -, e.g. \"default\"."],
     ]),
-    clickhousePassword: secret(scope, "clickhouse_password", { type: "string", description: "ClickHouse password. Secret: set TF_VAR_clickhouse_password or environments/<env>.secrets.tfvars; stored only in SSM." }, [
-      ["length(var.clickhouse_password) > 0", "clickhouse_password is empty: set TF_VAR_clickhouse_password or put it in environments/<env>.secrets.tfvars."],
+    clickhousePassword: secret(scope, "clickhouse_password", { type: "string", description: "ClickHouse password. Secret: set TF_VAR_clickhouse_password or environments/openlit/<env>.secrets.tfvars; stored only in SSM." }, [
+      ["length(var.clickhouse_password) > 0", "clickhouse_password is empty: set TF_VAR_clickhouse_password or put it in environments/openlit/<env>.secrets.tfvars."],
       noQuotes("clickhouse_password"),
     ]),
     otelHost: variable(

@@ -29,7 +29,7 @@ const environments = ENVIRONMENTS.map((e) => e.name);
 const plans = new Map<string, Promise<PlanStackResult>>();
 let outdir: string;
 
-const tfvarsOf = (env: string) => join(REPO, "environments", `${env}.tfvars`);
+const tfvarsOf = (env: string) => join(REPO, "environments", "openlit", `${env}.tfvars`);
 const stackDirOf = (env: string) => join(outdir, "stacks", stackName(env));
 const configOf = (env: string) => JSON.parse(readFileSync(join(stackDirOf(env), "cdk.tf.json"), "utf8"));
 

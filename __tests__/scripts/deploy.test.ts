@@ -4,7 +4,7 @@ import type { TestContext } from "vitest";
 import { bodies, testSandbox } from "./stubs.js";
 
 const DIR = "-chdir=ROOT/cdktf.out/stacks/openlit-demo";
-const VARS = ["-var-file=ROOT/environments/demo.tfvars", "-var-file=ROOT/environments/demo.secrets.tfvars"];
+const VARS = ["-var-file=ROOT/environments/openlit/demo.tfvars", "-var-file=ROOT/environments/openlit/demo.secrets.tfvars"];
 
 /** terraform stub: plan exits PLAN_RC (default 2 = changes), FAIL_ON fails that subcommand. */
 const terraform = `
@@ -22,7 +22,7 @@ function sandbox(ctx: Pick<TestContext, "onTestFinished">, opts: { curl?: string
     stubs: { terraform, npm: opts.npm ?? bodies.npmSynth(), curl: opts.curl ?? bodies.curlHealthy, aws: "exit 99", docker: "exit 99" },
   });
   if (opts.secrets ?? true) {
-    const f = join(sb.root, "environments", "demo.secrets.tfvars");
+    const f = join(sb.root, "environments", "openlit", "demo.secrets.tfvars");
     writeFileSync(f, 'clickhouse_password = "correct-horse-battery"\n');
     chmodSync(f, 0o600);
   }
@@ -72,7 +72,7 @@ describe.concurrent("deploy.sh", () => {
     });
     expect(r.code).toBe(0);
     const plan = sb.commands().find((c) => c.includes(" plan "));
-    expect(plan).toBe(`terraform ${DIR} plan -input=false -detailed-exitcode -out=tfplan -var-file=ROOT/environments/demo.tfvars`);
+    expect(plan).toBe(`terraform ${DIR} plan -input=false -detailed-exitcode -out=tfplan -var-file=ROOT/environments/openlit/demo.tfvars`);
     expect(sb.commands().some((c) => c.startsWith("curl"))).toBe(false);
   });
 
@@ -124,7 +124,7 @@ describe.concurrent("deploy.sh", () => {
     const r = await sb.run("deploy.sh", ["prod", "--auto-approve"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("unknown environment 'prod'");
-    expect(r.stderr).toContain("environments/prod.tfvars does not exist");
+    expect(r.stderr).toContain("environments/openlit/prod.tfvars does not exist");
     expect(r.stderr).toContain("Available environments: demo, staging");
     expect(sb.calls()).toEqual([]);
   });
@@ -140,7 +140,7 @@ describe.concurrent("deploy.sh", () => {
 
   it("refuses a secrets file without clickhouse_password", async ({ expect, onTestFinished }) => {
     const sb = sandbox({ onTestFinished }, { secrets: false });
-    writeFileSync(join(sb.root, "environments", "demo.secrets.tfvars"), 'demo_passwords = ["x"]\n');
+    writeFileSync(join(sb.root, "environments", "openlit", "demo.secrets.tfvars"), 'demo_passwords = ["x"]\n');
     const r = await sb.run("deploy.sh", ["demo", "--auto-approve"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("does not set clickhouse_password");

@@ -4,7 +4,7 @@ import type { TestContext } from "vitest";
 import { bodies, testSandbox } from "./stubs.js";
 
 const DIR = "-chdir=ROOT/cdktf.out/stacks/openlit-demo";
-const VARS = "-var-file=ROOT/environments/demo.tfvars -var-file=ROOT/environments/demo.secrets.tfvars";
+const VARS = "-var-file=ROOT/environments/openlit/demo.tfvars -var-file=ROOT/environments/openlit/demo.secrets.tfvars";
 
 /** terraform stub: a deployed stack unless EMPTY_STATE=1; FAIL_ON fails a subcommand. */
 const terraform = `
@@ -41,7 +41,7 @@ const isDestroy = (c: string) => c.startsWith("terraform ") && c.includes(" dest
 // Every test has its own sandbox (stub log, HOME), so the tests run concurrently.
 function sandbox(ctx: Pick<TestContext, "onTestFinished">) {
   const sb = testSandbox(ctx, { stubs: { terraform, aws, npm: bodies.npmSynth(), curl: "exit 99", docker: "exit 99" } });
-  const f = join(sb.root, "environments", "demo.secrets.tfvars");
+  const f = join(sb.root, "environments", "openlit", "demo.secrets.tfvars");
   writeFileSync(f, 'clickhouse_password = "correct-horse-battery"\n');
   chmodSync(f, 0o600);
   return sb;

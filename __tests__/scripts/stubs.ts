@@ -121,9 +121,9 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   mkdirSync(join(root, "scripts", "lib"), { recursive: true });
   for (const f of SCRIPT_FILES) symlinkSync(join(SCRIPTS_DIR, f), join(root, "scripts", f));
 
-  mkdirSync(join(root, "environments"));
+  mkdirSync(join(root, "environments", "openlit"), { recursive: true });
   const envs = options.environments ?? { demo: 'environment = "demo"\n', staging: 'environment = "staging"\n' };
-  for (const [name, content] of Object.entries(envs)) writeFileSync(join(root, "environments", `${name}.tfvars`), content);
+  for (const [name, content] of Object.entries(envs)) writeFileSync(join(root, "environments", "openlit", `${name}.tfvars`), content);
   for (const [path, content] of Object.entries(options.files ?? {})) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), content);

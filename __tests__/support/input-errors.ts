@@ -45,7 +45,7 @@ export const VARIABLE_ERRORS: readonly VariableError[] = [
   { what: "two alarm e-mails", vars: { alarm_email: "a@example.com,b@example.com" }, message: "alarm_email must be one e-mail address" },
   { what: "a snapshot retention of zero", vars: { snapshot_retention_days: "0" }, message: "snapshot_retention_days must be a whole number from 1 to 1000" },
   { what: "a log retention CloudWatch does not offer", vars: { log_retention_days: "10" }, message: "log_retention_days must be one of CloudWatch Logs' periods: 1, 3, 5, 7, 14" },
-  { what: "the demo stack given environment = \"staging\"", vars: { environment: "staging" }, message: 'This is the openlit-demo stack: set environment = "demo" or use environments/demo.tfvars with it.' },
+  { what: "the demo stack given environment = \"staging\"", vars: { environment: "staging" }, message: 'This is the openlit-demo stack: set environment = "demo" or use environments/openlit/demo.tfvars with it.' },
 ];
 
 export interface PropError {

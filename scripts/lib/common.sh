@@ -111,14 +111,14 @@ confirm() {
 # --- environments and stacks ------------------------------------------------
 stack_name() { printf '%s-%s' "$STACK_PREFIX" "$1"; }
 stack_dir() { printf '%s/%s' "$STACKS_OUT_DIR" "$(stack_name "$1")"; }
-tfvars_file() { printf '%s/%s.tfvars' "$ENVIRONMENTS_DIR" "$1"; }
-secrets_file() { printf '%s/%s.secrets.tfvars' "$ENVIRONMENTS_DIR" "$1"; }
+tfvars_file() { printf '%s/%s/%s.tfvars' "$ENVIRONMENTS_DIR" "$STACK_PREFIX" "$1"; }
+secrets_file() { printf '%s/%s/%s.secrets.tfvars' "$ENVIRONMENTS_DIR" "$STACK_PREFIX" "$1"; }
 
 # list_environments: one environment name per line (environments/*.tfvars
 # without the *.secrets.tfvars files).
 list_environments() {
   local f base
-  for f in "$ENVIRONMENTS_DIR"/*.tfvars; do
+  for f in "$ENVIRONMENTS_DIR/$STACK_PREFIX"/*.tfvars; do
     [[ -e "$f" ]] || continue
     base=${f##*/}
     case "$base" in
