@@ -1,10 +1,11 @@
 import { Construct } from "constructs";
-import { Fn, IResolvable } from "cdktf";
+import { Fn, IResolvable, Token } from "cdktf";
 // Provider docs: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/sns_topic
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { countWhen, isNonEmpty, oneOf, splat } from "../core/index.js";
+import { CostEstimate, KMS_KEY_USD_PER_MONTH } from "../cost-estimate/index.js";
 
 export interface AlertTopicProps {
   /** Topic name (unique in the account and region). */
@@ -76,5 +77,10 @@ export class AlertTopic extends Construct {
     subscription.count = count;
 
     this.topicArns = splat(topic, "arn");
+    CostEstimate.of(this).add({
+      key: `${id.toLowerCase()}-key`,
+      usd: Token.asNumber(Fn.conditional(this.enabled, KMS_KEY_USD_PER_MONTH, 0)),
+      description: "KMS key of the alert topic (only with an e-mail address)",
+    });
   }
 }

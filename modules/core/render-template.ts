@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Handlebars from "handlebars";
 import { Token } from "cdktf";
@@ -16,13 +16,29 @@ export function escapeForTerraform(text: string): string {
   return text.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
 }
 
+/**
+ * {@link escapeForTerraform} for template source: a `$` right before a Handlebars expression (`${{name}}`)
+ * becomes shell's `$NAME` once rendered, not Terraform's `${`, so it is left alone.
+ */
+function escapeTemplateSource(text: string): string {
+  return text.replace(/\$\{(?!\{)/g, () => "$${").replace(/%\{(?!\{)/g, () => "%%{");
+}
+
 const handlebars = Handlebars.create();
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
+
+/**
+ * The compose host's boot script fragments (`templates/host/*.sh.hbs` except the whole script), usable in every
+ * template as `{{> host/<name>}}`.
+ */
+for (const file of readdirSync(join(TEMPLATES_DIR, "host")).filter((f) => f.endsWith(".sh.hbs") && f !== "user-data.sh.hbs")) {
+  handlebars.registerPartial(`host/${file.replace(/\.sh\.hbs$/, "")}`, escapeTemplateSource(readFileSync(join(TEMPLATES_DIR, "host", file), "utf8")));
+}
 
 function compile(name: string): HandlebarsTemplateDelegate {
   let template = compiled.get(name);
   if (!template) {
-    const source = escapeForTerraform(readFileSync(join(TEMPLATES_DIR, name), "utf8"));
+    const source = escapeTemplateSource(readFileSync(join(TEMPLATES_DIR, name), "utf8"));
     // noEscape: these are shell/YAML files, not HTML. strict: a missing value is a bug, not an empty string.
     template = handlebars.compile(source, { noEscape: true, strict: true });
     compiled.set(name, template);
@@ -31,7 +47,7 @@ function compile(name: string): HandlebarsTemplateDelegate {
 }
 
 export interface TemplateContext {
-  readonly [key: string]: string | number | boolean | TemplateContext;
+  readonly [key: string]: string | number | boolean | TemplateContext | readonly TemplateContext[];
 }
 
 function escapeValues(context: TemplateContext): TemplateContext {
@@ -39,7 +55,8 @@ function escapeValues(context: TemplateContext): TemplateContext {
     Object.entries(context).map(([key, value]) => {
       if (Token.isUnresolved(value)) return [key, Token.asString(value)];
       if (typeof value === "string") return [key, escapeForTerraform(value)];
-      if (typeof value === "object") return [key, escapeValues(value)];
+      if (Array.isArray(value)) return [key, value.map((v) => escapeValues(v))];
+      if (typeof value === "object") return [key, escapeValues(value as TemplateContext)];
       return [key, value];
     }),
   );
@@ -50,6 +67,6 @@ function escapeValues(context: TemplateContext): TemplateContext {
  * values (variables, resource attributes) are left for Terraform to interpolate at plan time.
  * Pass `preEscaped` for values that are already Terraform strings (another rendered template).
  */
-export function renderTemplate(name: string, context: TemplateContext, preEscaped: Record<string, string> = {}): string {
+export function renderTemplate(name: string, context: TemplateContext, preEscaped: Readonly<Record<string, string | Readonly<Record<string, string>>>> = {}): string {
   return compile(name)({ ...escapeValues(context), ...preEscaped });
 }

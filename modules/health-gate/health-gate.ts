@@ -1,7 +1,7 @@
 import { IResolvable, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { Resource } from "@cdktf/provider-null/lib/resource";
-import { countWhen, isKnown, validateAll } from "../core/index.js";
+import { countWhen, escapeForTerraform, isKnown, isPort, validateAll } from "../core/index.js";
 
 /**
  * Default `scriptPath`: `scripts/health-check.sh` of this repository, reached from the synthesized stack
@@ -9,6 +9,23 @@ import { countWhen, isKnown, validateAll } from "../core/index.js";
  * directory when Terraform is run with `-chdir=cdktf.out/stacks/<stack>`).
  */
 export const DEFAULT_HEALTH_CHECK_SCRIPT = "${path.module}/../../../scripts/health-check.sh";
+
+/** One check of the health gate (and of `scripts/health-check.sh --checks`); JSON field names as the script reads them. */
+export interface HealthCheck {
+  /** Short name shown in results, e.g. "ui"; lower-case letters, digits and dashes, unique. */
+  readonly name: string;
+  /** `http`: a request that must answer 2xx or 3xx; `tcp`: the port must accept a connection. */
+  readonly protocol: "http" | "tcp";
+  readonly port: number;
+  /** HTTP path. @default "/" */
+  readonly path?: string;
+  /** HTTP method. @default "GET" */
+  readonly method?: "GET" | "POST";
+  /** Request body (with method POST). @default - none */
+  readonly body?: string;
+  /** Content-Type of the body. @default - none */
+  readonly content_type?: string;
+}
 
 /** Props of {@link HealthGate}. */
 export interface HealthGateProps {
@@ -53,20 +70,10 @@ export interface HealthGateProps {
    */
   readonly scriptPath?: string;
   /**
-   * OpenLIT UI port.
-   * @default 3000
+   * What to check: HTTP requests (pass on 2xx/3xx) and TCP connections, run by the script on every attempt.
+   * @default - required
    */
-  readonly uiPort?: number;
-  /**
-   * OTLP/HTTP port (a test trace is POSTed to /v1/traces).
-   * @default 4318
-   */
-  readonly otlpHttpPort?: number;
-  /**
-   * OTLP/gRPC port (must accept TCP connections).
-   * @default 4317
-   */
-  readonly otlpGrpcPort?: number;
+  readonly checks: readonly HealthCheck[];
 }
 
 /**
@@ -88,12 +95,8 @@ export class HealthGate extends Construct {
     const timeoutSeconds = props.timeoutSeconds ?? 600;
     const intervalSeconds = props.intervalSeconds ?? 5;
     const scriptPath = props.scriptPath ?? DEFAULT_HEALTH_CHECK_SCRIPT;
-    const ports = {
-      uiPort: props.uiPort ?? 3000,
-      otlpHttpPort: props.otlpHttpPort ?? 4318,
-      otlpGrpcPort: props.otlpGrpcPort ?? 4317,
-    };
-    const badPort = (p: number) => !Number.isInteger(p) || p < 1 || p > 65535;
+    const names = props.checks.map((c) => c.name);
+    const repeated = names.filter((n, i) => names.indexOf(n) !== i);
     validateAll(this, [
       { failed: !props.host, message: "host must be the address to check (e.g. the Elastic IP's publicIp)." },
       {
@@ -109,10 +112,14 @@ export class HealthGate extends Construct {
         message: `intervalSeconds must be > 0 and <= 3600, got ${intervalSeconds}.`,
       },
       { failed: !scriptPath, message: "scriptPath must not be empty." },
-      ...Object.entries(ports).map(([name, port]) => ({
-        failed: badPort(port),
-        message: `${name} must be a port number between 1 and 65535, got ${port}.`,
-      })),
+      { failed: props.checks.length === 0, message: "checks is empty: give at least one HTTP or TCP check." },
+      ...props.checks.flatMap((c) => [
+        { failed: !/^[a-z0-9][a-z0-9-]*$/.test(c.name), message: `checks name "${c.name}" must be lower-case letters, digits and dashes.` },
+        { failed: !isPort(c.port), message: `checks["${c.name}"].port must be a port number between 1 and 65535, got ${c.port}.` },
+        { failed: c.path !== undefined && !c.path.startsWith("/"), message: `checks["${c.name}"].path "${c.path}" must start with /.` },
+        { failed: c.protocol === "tcp" && (c.path ?? c.method ?? c.body) !== undefined, message: `checks["${c.name}"] is a tcp check: path, method and body apply to http checks only.` },
+      ]),
+      { failed: repeated.length > 0, message: `checks names must be unique; repeated: ${[...new Set(repeated)].join(", ")}.` },
       ...Object.keys(props.triggers ?? {}).map((key) => ({
         failed: key === "host",
         message: 'triggers must not contain "host": the host is always a trigger.',
@@ -132,17 +139,14 @@ export class HealthGate extends Construct {
           // Values travel as environment variables, never spliced into the shell command. `$NAME` (no braces)
           // keeps Terraform from reading them as its own `${...}` interpolations.
           command:
-            'bash "$HEALTH_GATE_SCRIPT" --host "$HEALTH_GATE_HOST" --timeout "$HEALTH_GATE_TIMEOUT" ' +
-            '--interval "$HEALTH_GATE_INTERVAL" --ui-port "$HEALTH_GATE_UI_PORT" ' +
-            '--otlp-http-port "$HEALTH_GATE_OTLP_HTTP_PORT" --otlp-grpc-port "$HEALTH_GATE_OTLP_GRPC_PORT"',
+            'bash "$HEALTH_GATE_SCRIPT" --host "$HEALTH_GATE_HOST" --checks "$HEALTH_GATE_CHECKS" ' +
+            '--timeout "$HEALTH_GATE_TIMEOUT" --interval "$HEALTH_GATE_INTERVAL"',
           environment: {
             HEALTH_GATE_SCRIPT: scriptPath,
             HEALTH_GATE_HOST: props.host,
             HEALTH_GATE_TIMEOUT: String(timeoutSeconds),
             HEALTH_GATE_INTERVAL: String(intervalSeconds),
-            HEALTH_GATE_UI_PORT: String(ports.uiPort),
-            HEALTH_GATE_OTLP_HTTP_PORT: String(ports.otlpHttpPort),
-            HEALTH_GATE_OTLP_GRPC_PORT: String(ports.otlpGrpcPort),
+            HEALTH_GATE_CHECKS: escapeForTerraform(JSON.stringify(props.checks)),
           },
         },
       ],

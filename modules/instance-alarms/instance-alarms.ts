@@ -16,7 +16,7 @@ export interface WatchedFilesystem {
 
 export interface InstanceAlarmsProps {
   readonly instanceId: string;
-  /** Alarm names start with this (`openlit-demo` → `openlit-demo-system-check`). */
+  /** Alarm names start with this (`myapp-prod` → `myapp-prod-system-check`). */
   readonly namePrefix: string;
   readonly region: string;
   readonly partition: string;

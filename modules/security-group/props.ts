@@ -59,6 +59,13 @@ export interface SecurityGroupProps {
    */
   readonly allowedSources: Readonly<Record<string, string>>;
   /**
+   * Security groups allowed to reach every ingress port, keyed by a stable name (`{ app: appGroup.id }`): the
+   * way to open a port to another tier (a load balancer, the app servers) rather than to addresses. Keys share
+   * the rule address namespace with allowedSources, so they must differ from its keys.
+   * @default {}
+   */
+  readonly allowedSecurityGroups?: Readonly<Record<string, string>>;
+  /**
    * Outbound rules.
    * @default - one rule: all traffic to 0.0.0.0/0 (packages, container registries, AWS APIs, external databases)
    */

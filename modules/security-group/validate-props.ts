@@ -7,10 +7,12 @@ const KEY = /^[a-z0-9][a-z0-9-]*$/;
 export function validateSecurityGroupProps(scope: IConstruct, props: SecurityGroupProps): void {
   const ports = props.ingressPorts;
   const sources = Object.entries(props.allowedSources);
+  const groups = Object.entries(props.allowedSecurityGroups ?? {});
+  const clashes = groups.map(([k]) => k).filter((k) => k in props.allowedSources);
   const duplicateKeys = ports.map((p) => p.key).filter((k, i, all) => all.indexOf(k) !== i);
   validateAll(scope, [
     { failed: ports.length === 0, message: "ingressPorts is empty: list at least one port, or do not create the group." },
-    { failed: sources.length === 0, message: "allowedSources is empty: give at least one CIDR, e.g. { operator: \"203.0.113.7/32\" }." },
+    { failed: sources.length === 0 && groups.length === 0, message: "allowedSources is empty: give at least one CIDR, e.g. { operator: \"203.0.113.7/32\" }, or a security group in allowedSecurityGroups." },
     ...ports.flatMap((p) => [
       { failed: !KEY.test(p.key), message: `ingressPorts key "${p.key}" must be lower-case letters, digits and dashes.` },
       { failed: isKnown(p.fromPort) && !isPort(p.fromPort), message: `ingressPorts["${p.key}"].fromPort ${p.fromPort} is not a port: use 1-65535.` },
@@ -25,6 +27,8 @@ export function validateSecurityGroupProps(scope: IConstruct, props: SecurityGro
       { failed: !KEY.test(key), message: `allowedSources key "${key}" must be lower-case letters, digits and dashes.` },
       { failed: isKnown(cidr) && !isCidr(cidr), message: `allowedSources["${key}"] "${cidr}" is not a CIDR: use e.g. 203.0.113.7/32.` },
     ]),
+    ...groups.map(([key]) => ({ failed: !KEY.test(key), message: `allowedSecurityGroups key "${key}" must be lower-case letters, digits and dashes.` })),
+    { failed: clashes.length > 0, message: `allowedSecurityGroups keys must differ from allowedSources keys (they name the same rules); both have: ${clashes.join(", ")}.` },
     ...(props.egressRules ?? []).map((e) => ({
       failed: isKnown(e.cidr) && !isCidr(e.cidr),
       message: `egressRules["${e.key}"].cidr "${e.cidr}" is not a CIDR.`,

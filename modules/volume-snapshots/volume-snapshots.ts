@@ -1,10 +1,11 @@
 import { Construct } from "constructs";
-import { Fn } from "cdktf";
+import { Fn, Op, Token } from "cdktf";
 // Provider docs: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/dlm_lifecycle_policy
 import { DlmLifecyclePolicy } from "@cdktf/provider-aws/lib/dlm-lifecycle-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { isKnown, validateAll } from "../core/index.js";
+import { CostEstimate, SNAPSHOT_USD_PER_GIB_MONTH } from "../cost-estimate/index.js";
 
 export interface VolumeSnapshotsProps {
   /** Policy description and role name prefix. */
@@ -25,6 +26,17 @@ export interface VolumeSnapshotsProps {
    * @default "03:00"
    */
   readonly timeUtc?: string;
+  /**
+   * Tags added to every snapshot (beyond the volume's own, which are copied).
+   * @default {}
+   */
+  readonly snapshotTags?: Readonly<Record<string, string>>;
+  /**
+   * Size of the targeted volumes in GiB, for the stack's cost estimate (at most one full copy is stored:
+   * daily snapshots are incremental).
+   * @default - no cost item
+   */
+  readonly costedSizeGiB?: number;
 }
 
 /** Daily EBS snapshots with Data Lifecycle Manager, kept for a fixed number of days. */
@@ -66,10 +78,18 @@ export class VolumeSnapshots extends Construct {
             createRule: { interval: 24, intervalUnit: "HOURS", times: [timeUtc] },
             retainRule: { count: retainCount },
             copyTags: true,
-            tagsToAdd: { "openlit:snapshot": "daily" },
+            tagsToAdd: { ...props.snapshotTags },
           },
         ],
       },
     });
+
+    if (props.costedSizeGiB !== undefined) {
+      CostEstimate.of(this).add({
+        key: `${id.toLowerCase()}-storage`,
+        usd: Token.isUnresolved(props.costedSizeGiB) ? Token.asNumber(Op.mul(props.costedSizeGiB, SNAPSHOT_USD_PER_GIB_MONTH)) : props.costedSizeGiB * SNAPSHOT_USD_PER_GIB_MONTH,
+        description: "EBS snapshot storage (at most one full copy)",
+      });
+    }
   }
 }

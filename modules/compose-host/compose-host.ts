@@ -1,0 +1,278 @@
+import { Construct } from "constructs";
+import { Fn, Op, TerraformLocal, Token } from "cdktf";
+// Provider docs: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/instance
+import { Instance } from "@cdktf/provider-aws/lib/instance";
+import { EbsVolume } from "@cdktf/provider-aws/lib/ebs-volume";
+import { VolumeAttachment } from "@cdktf/provider-aws/lib/volume-attachment";
+import { Eip } from "@cdktf/provider-aws/lib/eip";
+import { EipAssociation } from "@cdktf/provider-aws/lib/eip-association";
+import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { choose, countWhen, isNonEmpty, renderTemplate, Switch } from "../core/index.js";
+import { SecureParameters } from "../secure-parameters/index.js";
+import {
+  CostEstimate, CUSTOM_METRIC_USD_PER_MONTH, GP3_USD_PER_GIB_MONTH, monthlyInstancePrice, PUBLIC_IPV4_USD_PER_MONTH,
+} from "../cost-estimate/index.js";
+import { al2023AmiParameter, cpuArchitecture, dockerPlatform } from "./architecture.js";
+import { HostRole } from "./host-role.js";
+import { COMPOSE_HOST_DEFAULTS, ComposeHostProps, DATA_DEVICE_NAME, HostApplication } from "./props.js";
+import { validateComposeHostProps } from "./validate-props.js";
+
+/** What the host offers the application while it is being defined (see {@link ComposeHostProps.application}). */
+export interface HostFacts {
+  /** "arm64" or "x86_64" (Terraform expression). */
+  readonly architecture: string;
+  /** Docker's platform for the CPU, e.g. `linux/arm64` (Terraform expression), for the compose file. */
+  readonly platform: string;
+  /** The compose `logging` mapping as JSON (awslogs or rotated json-file), for an `x-logging` anchor. */
+  readonly logging: string;
+  /** Root-only env file holding the secrets, written before every start; "" when the host has no secrets. */
+  readonly secretsEnvFile: string;
+  /** Registry host of the ECR image ("" without ECR), e.g. for the image reference. */
+  readonly ecrRegistry: string;
+  /**
+   * A local value of the host: keeps an interpolation in the boot script a plain reference (`local.<name>`),
+   * readable in `terraform plan`.
+   */
+  local(id: string, expression: string): string;
+}
+
+/**
+ * One EC2 instance that runs a Docker Compose application: Amazon Linux 2023 for the instance type's CPU,
+ * IMDSv2, an encrypted root volume, an optional data volume of its own (surviving instance replacement), an
+ * optional Elastic IP, a role the caller can extend, secrets from SSM read at every start into a root-only env
+ * file, container logs in CloudWatch, the CloudWatch agent, swap, and optionally the spot market.
+ */
+export class ComposeHost extends Construct {
+  readonly instance: Instance;
+  readonly role: HostRole;
+  /** The data volume, when there is one. */
+  readonly dataVolume?: EbsVolume;
+  /** The Elastic IP, when there is one. */
+  readonly publicIp?: Eip;
+  /** Points the Elastic IP at the instance; depend on it before reaching the instance by its address. */
+  readonly publicIpAssociation?: EipAssociation;
+  /** The secrets, when there are any. */
+  readonly secrets?: SecureParameters;
+  /** "arm64" or "x86_64" (Terraform expression). */
+  readonly architecture: string;
+  /** Name of the container log group (whether or not it is enabled); "" without container logs. */
+  readonly logGroupName: string;
+  /** Instance type as given (Terraform expression or literal). */
+  readonly instanceType: string;
+
+  constructor(scope: Construct, id: string, props: ComposeHostProps) {
+    super(scope, id);
+    validateComposeHostProps(this, props);
+    const d = COMPOSE_HOST_DEFAULTS;
+    const instanceType = props.instanceType ?? d.instanceType;
+    const keyPairName = props.keyPairName ?? d.keyPairName;
+    const rootVolumeSizeGiB = props.rootVolumeSizeGiB ?? d.rootVolumeSizeGiB;
+    this.instanceType = instanceType;
+
+    // Container logs: a log group per host, when enabled.
+    const logs = props.containerLogs;
+    const logsEnabled: Switch = logs?.enabled ?? false;
+    this.logGroupName = logs?.groupName ?? "";
+    if (logs) {
+      const logGroup = new CloudwatchLogGroup(this, "ContainerLogs", {
+        name: logs.groupName,
+        retentionInDays: logs.retentionDays ?? d.logRetentionDays,
+      });
+      logGroup.count = countWhen(logsEnabled);
+    }
+
+    this.architecture = new TerraformLocal(this, "architecture", cpuArchitecture(instanceType)).asString;
+    const ami = new DataAwsSsmParameter(this, "Al2023Ami", { name: al2023AmiParameter(this.architecture) });
+
+    const ecrRepository = props.ecr?.repository ?? "";
+    const usesEcr = isNonEmpty(ecrRepository);
+    const ecrAccount = Token.asString(Fn.conditional(isNonEmpty(props.ecr?.accountId ?? ""), props.ecr?.accountId ?? "", props.accountId));
+    const ecrRegistry = `${ecrAccount}.dkr.ecr.${props.region}.amazonaws.com`;
+
+    if (props.secrets) {
+      this.secrets = new SecureParameters(this, "Secrets", {
+        path: props.secrets.path,
+        version: props.secrets.version ?? d.secretsVersion,
+        parameters: props.secrets.parameters,
+      });
+    }
+
+    this.role = new HostRole(this, "Role", {
+      namePrefix: `${props.name}-`,
+      description: props.roleDescription ?? `${props.title} instance: Session Manager, own SSM parameters, ECR pull, metrics, container logs`,
+      partition: props.partition,
+      region: props.region,
+      accountId: props.accountId,
+      parameterPath: props.secrets?.path ?? "",
+      usesEcr,
+      ecrRepositoryArn: `arn:${props.partition}:ecr:${props.region}:${ecrAccount}:repository/${ecrRepository}`,
+      logsEnabled,
+      logGroupArn: `arn:${props.partition}:logs:${props.region}:${props.accountId}:log-group:${this.logGroupName}`,
+    });
+
+    // The data volume is created first and in a fixed zone, so a replaced instance finds it again.
+    const volume = props.dataVolume;
+    if (volume) {
+      this.dataVolume = new EbsVolume(this, "DataVolume", {
+        availabilityZone: props.availabilityZone,
+        size: volume.sizeGiB,
+        type: "gp3",
+        encrypted: true,
+        finalSnapshot: volume.finalSnapshot ?? d.dataVolumeFinalSnapshot,
+        tags: {
+          Name: `${props.name}-data`,
+          ...volume.tags,
+          ...(volume.snapshotTag ? { [volume.snapshotTag.key]: volume.snapshotTag.value } : {}),
+        },
+      });
+    }
+
+    // Locals keep every interpolation in the boot script a plain reference, readable in `terraform plan`.
+    const local = (name: string, expression: string) => new TerraformLocal(this, name, expression).asString;
+    const platform = local("docker_platform", dockerPlatform(this.architecture));
+    const logging = local(
+      "container_logging",
+      choose(
+        logsEnabled,
+        Fn.jsonencode({
+          driver: "awslogs",
+          options: { "awslogs-region": props.region, "awslogs-group": this.logGroupName, "awslogs-stream-prefix": props.name, mode: "non-blocking" },
+        }),
+        Fn.jsonencode({ driver: "json-file", options: { "max-size": "10m", "max-file": "5" } }),
+      ),
+    );
+    const secretsEnvFile = props.secrets ? `/etc/${props.appName}/secrets.env` : "";
+    const secretLines = this.secretLines(props, local);
+    const registry = local("ecr_registry", Token.asString(Fn.conditional(usesEcr, ecrRegistry, "")));
+    const app = props.application({ architecture: this.architecture, platform, logging, secretsEnvFile, ecrRegistry: registry, local });
+
+    const userData = this.renderBootScript(props, app, { secretLines, registry });
+
+    this.instance = new Instance(this, "Resource", {
+      ami: ami.insecureValue,
+      instanceType,
+      subnetId: props.subnetId,
+      vpcSecurityGroupIds: [...props.securityGroupIds],
+      keyName: Fn.conditional(isNonEmpty(keyPairName), keyPairName, Token.nullValue()),
+      iamInstanceProfile: this.role.profile.name,
+      monitoring: props.detailedMonitoring ?? d.detailedMonitoring,
+      metadataOptions: {
+        httpEndpoint: "enabled",
+        httpTokens: "required",
+        // 1 hop: the host's scripts reach IMDS, containers (one more hop) do not.
+        httpPutResponseHopLimit: 1,
+      },
+      maintenanceOptions: { autoRecovery: "default" },
+      // A persistent request that stops on interruption: the instance and its volumes come back with capacity.
+      instanceMarketOptions: (props.spot ?? d.spot)
+        ? { marketType: "spot", spotOptions: { spotInstanceType: "persistent", instanceInterruptionBehavior: "stop" } }
+        : undefined,
+      rootBlockDevice: {
+        volumeType: "gp3",
+        volumeSize: rootVolumeSizeGiB,
+        encrypted: true,
+        deleteOnTermination: true,
+      },
+      userData,
+      // Safe because the data lives on its own volume: a new boot script means a fresh instance.
+      userDataReplaceOnChange: true,
+      tags: { Name: props.name },
+      // A new AMI release must never replace the running instance by surprise.
+      lifecycle: { ignoreChanges: ["ami"] },
+    });
+
+    if (this.dataVolume) {
+      new VolumeAttachment(this, "DataVolumeAttachment", {
+        deviceName: DATA_DEVICE_NAME,
+        volumeId: this.dataVolume.id,
+        instanceId: this.instance.id,
+        // Stop first so the filesystem is unmounted cleanly before the volume moves to a new instance.
+        stopInstanceBeforeDetaching: true,
+      });
+    }
+
+    if (props.elasticIp ?? d.elasticIp) {
+      this.publicIp = new Eip(this, "PublicIp", { domain: "vpc", tags: { Name: props.name } });
+      this.publicIpAssociation = new EipAssociation(this, "PublicIpAssociation", {
+        allocationId: this.publicIp.allocationId,
+        instanceId: this.instance.id,
+      });
+    }
+
+    this.addCosts(props, instanceType, rootVolumeSizeGiB);
+  }
+
+  /** The prestart script's lines: one shell variable per secret; optional secrets are skipped when switched off. */
+  private secretLines(props: ComposeHostProps, local: (name: string, expression: string) => string) {
+    const parameters = props.secrets?.parameters ?? {};
+    let first = true;
+    return (this.secrets?.entries ?? []).map(({ key, name }) => {
+      const secret = parameters[key]!;
+      const optional = (secret.enabled ?? true) !== true;
+      const variable = `${key.replace(/-/g, "_").toUpperCase()}_PARAMETER`;
+      const redirect = !optional && first ? ">" : ">>";
+      if (!optional) first = false;
+      return { variable, envVar: secret.envVar, optional, redirect, parameter: optional ? local(`${key.replace(/-/g, "_")}_parameter`, name) : name };
+    });
+  }
+
+  private renderBootScript(
+    props: ComposeHostProps,
+    app: HostApplication,
+    extra: { secretLines: ReturnType<ComposeHost["secretLines"]>; registry: string },
+  ): string {
+    const d = COMPOSE_HOST_DEFAULTS;
+    const volume = props.dataVolume;
+    const dataVolume = volume
+      ? { id: this.dataVolume!.id, mountPoint: volume.mountPoint, directory: volume.directory ?? "", label: volume.label ?? `${props.appName}-data` }
+      : "";
+    return renderTemplate(
+      app.bootTemplate ?? d.bootTemplate,
+      {
+        ...app.context,
+        name: props.appName,
+        title: props.title,
+        environment: props.environment,
+        region: props.region,
+        dataVolume,
+        composeVersion: props.composeVersion ?? d.composeVersion,
+        volumeWaitSeconds: props.volumeWaitSeconds ?? d.volumeWaitSeconds,
+        secrets: extra.secretLines,
+        ecrRegistry: extra.registry,
+        serviceDescription: props.serviceDescription ?? `${props.title} via Docker Compose`,
+        readyMessage: app.readyMessage ?? `${props.appName}.service is running`,
+      },
+      {
+        composeFile: app.composeFile.trimEnd(),
+        files: Object.fromEntries(Object.entries(app.files ?? {}).map(([path, content]) => [path, content.trimEnd()])),
+        cloudwatchAgentConfig: renderTemplate("host/cloudwatch-agent.json.hbs", { dataMount: volume?.mountPoint ?? "" }).trimEnd(),
+      },
+    );
+  }
+
+  private addCosts(props: ComposeHostProps, instanceType: string, rootVolumeSizeGiB: number): void {
+    const cost = CostEstimate.of(this);
+    const key = (item: string) => `${this.node.id.toLowerCase()}-${item}`;
+    cost.add(
+      { key: key("instance"), usd: monthlyInstancePrice(instanceType), description: `${props.title} instance (on-demand list price)` },
+      {
+        key: key("volumes"),
+        usd: volumesUsd(rootVolumeSizeGiB, props.dataVolume?.sizeGiB),
+        description: "gp3 root and data volumes",
+      },
+      // The agent publishes mem_used_percent and disk_used_percent for / and the data volume.
+      { key: key("agent-metrics"), usd: (props.dataVolume ? 3 : 2) * CUSTOM_METRIC_USD_PER_MONTH, description: "CloudWatch agent custom metrics" },
+    );
+    if (props.elasticIp ?? COMPOSE_HOST_DEFAULTS.elasticIp) {
+      cost.add({ key: key("public-ipv4"), usd: PUBLIC_IPV4_USD_PER_MONTH, description: "public IPv4 address" });
+    }
+  }
+}
+
+/** Terraform number expression (or a number): gp3 storage of the root and data volumes. */
+function volumesUsd(rootGiB: number, dataGiB = 0): number {
+  if (!Token.isUnresolved(rootGiB) && !Token.isUnresolved(dataGiB)) return (rootGiB + dataGiB) * GP3_USD_PER_GIB_MONTH;
+  // Fn.sum, not Op.add: cdktf renders a literal 0 operand of Op.* as `undefined`.
+  return Token.asNumber(Op.mul(Fn.sum([rootGiB, dataGiB]), GP3_USD_PER_GIB_MONTH));
+}

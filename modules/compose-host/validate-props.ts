@@ -1,0 +1,66 @@
+import { IConstruct } from "constructs";
+import { isKnown, LOG_RETENTION_DAYS, validateAll } from "../core/index.js";
+import { ComposeHostProps } from "./props.js";
+
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const APP_NAME = /^[a-z][a-z0-9-]*$/;
+const COMPOSE_VERSION = /^v\d+\.\d+\.\d+$/;
+const ENV_VAR = /^[A-Z_][A-Z0-9_]*$/;
+const ABSOLUTE_PATH = /^\/[A-Za-z0-9._\/-]*$/;
+
+const wholeIn = (value: number | undefined, min: number, max: number) =>
+  isKnown(value) && (!Number.isInteger(value) || value < min || value > max);
+
+/** Checks what can be checked at synth; values that are Terraform tokens are left to variable validations. */
+export function validateComposeHostProps(scope: IConstruct, props: ComposeHostProps): void {
+  const { instanceType, rootVolumeSizeGiB, volumeWaitSeconds } = props;
+  const volume = props.dataVolume;
+  const secrets = Object.entries(props.secrets?.parameters ?? {});
+  const envVars = secrets.map(([, s]) => s.envVar);
+  const repeatedEnvVars = envVars.filter((v, i) => envVars.indexOf(v) !== i);
+  const retention = props.containerLogs?.retentionDays;
+  validateAll(scope, [
+    { failed: !APP_NAME.test(props.appName), message: `appName "${props.appName}" must be lower-case letters, digits and dashes, starting with a letter (it names /opt/<appName> and <appName>.service).` },
+    {
+      failed: isKnown(instanceType) && !INSTANCE_TYPE.test(instanceType),
+      message: `instanceType "${instanceType}" is not an EC2 instance type: use family.size, e.g. "t4g.small".`,
+    },
+    {
+      failed: wholeIn(rootVolumeSizeGiB, 8, 16384),
+      message: `rootVolumeSizeGiB ${rootVolumeSizeGiB} is out of range: Amazon Linux 2023 needs at least 8 GiB; use 8-16384.`,
+    },
+    {
+      failed: volume !== undefined && wholeIn(volume.sizeGiB, 1, 16384),
+      message: `dataVolume.sizeGiB ${volume?.sizeGiB} is out of range: use a whole number of GiB, 1-16384.`,
+    },
+    {
+      failed: volume !== undefined && isKnown(volume.mountPoint) && (!ABSOLUTE_PATH.test(volume.mountPoint) || volume.mountPoint === "/"),
+      message: `dataVolume.mountPoint "${volume?.mountPoint}" must be an absolute path other than /, e.g. "/var/lib/myapp".`,
+    },
+    {
+      failed: volume?.directory !== undefined && isKnown(volume.directory) && !volume.directory.startsWith(`${volume.mountPoint}/`),
+      message: `dataVolume.directory "${volume?.directory}" must be inside dataVolume.mountPoint "${volume?.mountPoint}".`,
+    },
+    {
+      failed: isKnown(props.composeVersion) && !COMPOSE_VERSION.test(props.composeVersion),
+      message: `composeVersion "${props.composeVersion}" must be a compose release tag such as "v2.29.7".`,
+    },
+    {
+      failed: isKnown(volumeWaitSeconds) && (!Number.isInteger(volumeWaitSeconds) || volumeWaitSeconds < 30),
+      message: `volumeWaitSeconds ${volumeWaitSeconds} is too short: Terraform attaches the volume after boot; use at least 30.`,
+    },
+    {
+      failed: isKnown(retention) && !LOG_RETENTION_DAYS.includes(retention),
+      message: `containerLogs.retentionDays ${retention} is not a CloudWatch Logs retention: use one of ${LOG_RETENTION_DAYS.join(", ")}.`,
+    },
+    ...secrets.map(([key, s]) => ({
+      failed: !ENV_VAR.test(s.envVar),
+      message: `secrets.parameters["${key}"].envVar "${s.envVar}" must be an environment variable name (A-Z, 0-9, _).`,
+    })),
+    { failed: repeatedEnvVars.length > 0, message: `secrets.parameters envVar values must be unique; repeated: ${[...new Set(repeatedEnvVars)].join(", ")}.` },
+    {
+      failed: props.securityGroupIds.length === 0,
+      message: "securityGroupIds is empty: pass the group that opens the application's ports.",
+    },
+  ]);
+}

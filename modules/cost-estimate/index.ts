@@ -1,0 +1,3 @@
+export * from "./props.js";
+export * from "./price-table.js";
+export * from "./cost-estimate.js";

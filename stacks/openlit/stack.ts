@@ -1,0 +1,171 @@
+import { Construct } from "constructs";
+import { Fn, TerraformLocal, Token } from "cdktf";
+import { NullProvider } from "@cdktf/provider-null/lib/provider";
+import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
+import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
+import { isEmpty, isNonEmpty } from "../../modules/core/index.js";
+import { ComposeHost } from "../../modules/compose-host/index.js";
+import { HealthGate } from "../../modules/health-gate/index.js";
+import { AlertTopic } from "../../modules/alert-topic/index.js";
+import { InstanceAlarms } from "../../modules/instance-alarms/index.js";
+import { VolumeSnapshots } from "../../modules/volume-snapshots/index.js";
+import { SecurityGroup } from "../../modules/security-group/index.js";
+import { SystemStack, SystemStackProps } from "../base-stack.js";
+import { createOpenlitVariables } from "./variables.js";
+import {
+  DATA_DIR, DATA_MOUNT, DATA_TRANSFER_USD_PER_MONTH, OPENLIT_HEALTH_CHECKS, openlitApplication, openlitSecrets, SNAPSHOT_TAG_KEY, validateOpenlitApplication,
+} from "./application.js";
+
+/** The RFC's deployment: OpenLIT on one EC2 Graviton instance, one stack (and state) per environment. */
+export class OpenlitStack extends SystemStack {
+  readonly host: ComposeHost;
+
+  constructor(scope: Construct, props: SystemStackProps) {
+    super(scope, {
+      name: "openlit",
+      displayName: "OpenLIT",
+      costSummary: "instance, gp3 volumes, snapshots, public IPv4, agent metrics, alert key, data transfer; not log ingestion.",
+    }, props);
+    const v = createOpenlitVariables(this);
+    const environment = this.environmentVariable.stringValue;
+    const region = this.awsRegion.stringValue;
+    const name = `openlit-${environment}`;
+
+    // Network: a given subnet, or the default VPC's default subnet in a chosen (or the first) zone.
+    const zones = new DataAwsAvailabilityZones(this, "zones", { state: "available" });
+    const useDefaultSubnet = isEmpty(v.subnetId.stringValue);
+    const zone = Token.asString(Fn.conditional(isNonEmpty(v.availabilityZone.stringValue), v.availabilityZone.stringValue, Fn.element(zones.names, 0)));
+    const subnet = new DataAwsSubnet(this, "subnet", {
+      id: Fn.conditional(useDefaultSubnet, Token.nullValue(), v.subnetId.stringValue),
+      defaultForAz: Fn.conditional(useDefaultSubnet, true, Token.nullValue()),
+      availabilityZone: Fn.conditional(useDefaultSubnet, zone, Token.nullValue()),
+    });
+
+    const securityGroup = new SecurityGroup(this, "security_group", {
+      vpcId: subnet.vpcId,
+      namePrefix: `${name}-`,
+      description: "OpenLIT: UI 3000, OTLP 4317-4318, SSH 22 when a key pair is set",
+      allowedSources: { operator: v.allowedCidr.stringValue },
+      ingressPorts: [
+        { key: "ssh", fromPort: 22, description: "SSH (only with a key pair)", enabled: isNonEmpty(v.keyPairName.stringValue) },
+        { key: "openlit-ui", fromPort: 3000, description: "OpenLIT UI" },
+        { key: "otlp", fromPort: 4317, toPort: 4318, description: "OTLP gRPC 4317 and HTTP 4318" },
+      ],
+    });
+
+    const clickhouseHost = v.clickhouseHost.stringValue;
+    const appProps = {
+      clickhouse: { host: clickhouseHost, port: v.clickhousePort.stringValue, database: v.clickhouseDatabase.stringValue, username: v.clickhouseUsername.stringValue },
+      otel: {
+        host: new TerraformLocal(
+          this,
+          "otel_host_resolved",
+          Fn.conditional(isNonEmpty(v.otelHost.stringValue), v.otelHost.stringValue, Fn.replace(clickhouseHost, "/^https?:[/][/]/", "")),
+        ).asString,
+        port: v.otelPort.stringValue,
+        secure: v.otelSecure.booleanValue,
+      },
+      demoEmails: v.demoEmails.stringValue,
+      image: { ecrRepository: v.ecrRepository.stringValue, tag: v.imageTag.stringValue },
+    };
+    validateOpenlitApplication(this, appProps);
+    const app = openlitApplication(appProps);
+
+    // The construct id "openlit" and its children's ids keep the resource addresses of deployed stacks.
+    this.host = new ComposeHost(this, "openlit", {
+      name,
+      appName: "openlit",
+      title: "OpenLIT",
+      environment,
+      region,
+      partition: this.partition,
+      accountId: this.accountId,
+      instanceType: v.instanceType.stringValue,
+      subnetId: subnet.id,
+      availabilityZone: subnet.availabilityZone,
+      securityGroupIds: [securityGroup.id],
+      keyPairName: v.keyPairName.stringValue,
+      rootVolumeSizeGiB: v.rootVolumeSize.numberValue,
+      dataVolume: {
+        sizeGiB: v.dataVolumeSize.numberValue,
+        mountPoint: DATA_MOUNT,
+        directory: DATA_DIR,
+        finalSnapshot: v.dataVolumeFinalSnapshot.booleanValue,
+        tags: { "openlit:role": "data", "openlit:environment": environment },
+        snapshotTag: { key: SNAPSHOT_TAG_KEY, value: `${name}-data` },
+      },
+      elasticIp: true,
+      detailedMonitoring: v.detailedMonitoring.booleanValue,
+      secrets: {
+        path: `/openlit/${environment}`,
+        version: v.secretsVersion.numberValue,
+        parameters: openlitSecrets(v.clickhousePassword.stringValue, { emails: v.demoEmails.stringValue, passwords: v.demoPasswords.stringValue }),
+      },
+      containerLogs: { enabled: v.enableContainerLogs.booleanValue, groupName: `/openlit/${environment}/containers`, retentionDays: v.logRetentionDays.numberValue },
+      ecr: { repository: v.ecrRepository.stringValue, accountId: v.awsAccountId.stringValue },
+      roleDescription: "OpenLIT instance: Session Manager, own SSM parameters, ECR pull, metrics, container logs",
+      serviceDescription: "OpenLIT (UI and OpenTelemetry Collector) via Docker Compose",
+      application: app.define,
+    });
+    const publicIp = this.host.publicIp!;
+    const association = this.host.publicIpAssociation!;
+    const dataVolume = this.host.dataVolume!;
+    this.costEstimate.add({ key: "data-transfer", usd: DATA_TRANSFER_USD_PER_MONTH, description: "the RFC's allowance for minimal data transfer" });
+
+    // Day 2: recover or reboot on failed status checks, say so by e-mail, and keep daily snapshots of the data.
+    const alerts = new AlertTopic(this, "alerts", { name: `${name}-alerts`, partition: this.partition, accountId: this.accountId, email: v.alarmEmail.stringValue });
+    new InstanceAlarms(this, "alarms", {
+      instanceId: this.host.instance.id,
+      namePrefix: name,
+      region,
+      partition: this.partition,
+      notify: alerts.topicArns,
+      filesystems: [
+        { key: "root", path: "/", fstype: "xfs" },
+        { key: "data", path: DATA_MOUNT, fstype: "xfs" },
+      ],
+    });
+    new VolumeSnapshots(this, "snapshots", {
+      name,
+      partition: this.partition,
+      targetTag: { key: SNAPSHOT_TAG_KEY, value: `${name}-data` },
+      retainCount: v.snapshotRetentionDays.numberValue,
+      snapshotTags: { "openlit:snapshot": "daily" },
+      costedSizeGiB: v.dataVolumeSize.numberValue,
+    });
+
+    // Opt-in post-apply gate: `terraform apply` fails when OpenLIT never becomes healthy.
+    new NullProvider(this, "null");
+    new HealthGate(this, "health_gate", {
+      host: publicIp.publicIp,
+      checks: OPENLIT_HEALTH_CHECKS,
+      enabled: v.enableHealthGate.booleanValue,
+      triggers: { instance_id: this.host.instance.id },
+      // The EIP's address is known before it points at the instance: wait for the association.
+      dependsOn: [association],
+    });
+
+    const ip = publicIp.publicIp;
+    const instanceId = this.host.instance.id;
+    const sessionManager = `aws ssm start-session --target ${instanceId} --region ${region}`;
+    this.output("instance_id", instanceId, "EC2 instance id.");
+    this.output("public_ip", ip, "Elastic IP of the instance.");
+    this.output(
+      "ssh_command",
+      Token.asString(Fn.conditional(isNonEmpty(v.keyPairName.stringValue), `ssh -i ~/.ssh/${v.keyPairName.stringValue}.pem ec2-user@${ip}`, sessionManager)),
+      "Shell on the instance: SSH with the key pair, or Session Manager when there is none.",
+    );
+    this.output("session_manager_command", sessionManager, "Shell on the instance through SSM Session Manager (no open port needed).");
+    this.output("openlit_url", `http://${ip}:3000`, "OpenLIT UI.");
+    this.output("otlp_grpc_endpoint", `http://${ip}:4317`, "OTLP gRPC endpoint for instrumented applications.");
+    this.output("otlp_http_endpoint", `http://${ip}:4318`, "OTLP HTTP endpoint for instrumented applications.");
+    this.output("data_volume_id", dataVolume.id, "EBS volume holding OpenLIT's SQLite data (snapshot it before risky changes).");
+    this.output("aws_region", region, "Region of the deployment.");
+    this.output("openlit_image", app.image(), "OpenLIT image the instance runs.");
+    this.output("architecture", this.host.architecture, "CPU architecture (arm64 on Graviton).");
+    this.output("container_log_group", this.host.logGroupName, "CloudWatch Logs group of the containers (when enable_container_logs).");
+    // What the operator scripts read: the checks health-check.sh runs, the volumes destroy.sh snapshots first.
+    this.output("health_checks", { host: ip, checks: OPENLIT_HEALTH_CHECKS }, "What scripts/health-check.sh <stack> checks, and where.");
+    this.output("snapshot_volume_ids", [dataVolume.id], "Volumes scripts/destroy.sh snapshots before destroying the stack.");
+  }
+}
