@@ -129,20 +129,3 @@ describe("container logs", () => {
     expect(policy.policy).toContain('"Condition" = {"StringEquals" = {"cloudwatch:namespace" = "CWAgent"}}');
   });
 });
-
-describe("day-2 construct props", () => {
-  it("Ec2Openlit rejects a log retention CloudWatch does not offer", async () => {
-    const { Ec2Openlit } = await import("../modules/ec2-openlit/index.js");
-    const stack = new TerraformStack(Testing.app(), "t");
-    new AwsProvider(stack, "aws", { region: "us-east-1" });
-    expect(
-      () =>
-        new Ec2Openlit(stack, "o", {
-          environment: "t", region: "us-east-1", subnetId: "s", availabilityZone: "us-east-1a", securityGroupIds: ["sg"],
-          clickhouse: { host: "h", port: "8443", database: "d", username: "u", password: "p" },
-          otel: { host: "h", port: "9440", secure: true },
-          logRetentionDays: 10,
-        }),
-    ).toThrow(/logRetentionDays 10 is not a CloudWatch Logs retention: use one of 1, 3, 5, 7, 14/);
-  });
-});

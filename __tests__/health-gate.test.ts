@@ -25,8 +25,16 @@ function gates(json: Json): Json[] {
   return Object.values((json.resource?.null_resource ?? {}) as Record<string, Json>).filter((r) => r.provisioner);
 }
 
-function onlyGate(props: HealthGateProps): Json {
-  const found = gates(synth((s) => new HealthGate(s, "gate", props)));
+/** Two checks of each protocol, with a body that carries the characters JSON and Terraform care about. */
+const CHECKS: HealthGateProps["checks"] = [
+  { name: "web", protocol: "http", port: 8080, path: "/healthz" },
+  { name: "ingest", protocol: "http", port: 9000, path: "/v1/x", method: "POST", content_type: "application/json", body: '{"a":"${not-terraform}"}' },
+  { name: "db", protocol: "tcp", port: 5432 },
+];
+
+function onlyGate(props: Omit<HealthGateProps, "checks"> & Partial<Pick<HealthGateProps, "checks">>): Json {
+  props = { checks: CHECKS, ...props };
+  const found = gates(synth((s) => new HealthGate(s, "gate", props as HealthGateProps)));
   expect(found).toHaveLength(1);
   return found[0];
 }
@@ -38,27 +46,26 @@ describe("HealthGate", () => {
     expect(r.triggers).toEqual({ host: "203.0.113.10" });
     expect(r.provisioner).toHaveLength(1);
     const exec = r.provisioner[0]["local-exec"];
-    expect(exec.command).toContain('bash "$HEALTH_GATE_SCRIPT" --host "$HEALTH_GATE_HOST" --timeout "$HEALTH_GATE_TIMEOUT"');
+    expect(exec.command).toBe('bash "$HEALTH_GATE_SCRIPT" --host "$HEALTH_GATE_HOST" --checks "$HEALTH_GATE_CHECKS" --timeout "$HEALTH_GATE_TIMEOUT" --interval "$HEALTH_GATE_INTERVAL"');
     expect(exec.command).not.toContain("${"); // nothing for Terraform to interpolate inside the shell command
     expect(exec.environment).toEqual({
       HEALTH_GATE_SCRIPT: "${path.module}/../../../scripts/health-check.sh",
       HEALTH_GATE_HOST: "203.0.113.10",
       HEALTH_GATE_TIMEOUT: "600",
       HEALTH_GATE_INTERVAL: "5",
-      HEALTH_GATE_UI_PORT: "3000",
-      HEALTH_GATE_OTLP_HTTP_PORT: "4318",
-      HEALTH_GATE_OTLP_GRPC_PORT: "4317",
+      // JSON, with Terraform's `${` escaped so the body reaches the script unchanged
+      HEALTH_GATE_CHECKS: JSON.stringify(CHECKS).replace("${", () => "$${"),
     });
     expect(exec.environment.HEALTH_GATE_SCRIPT).toBe(DEFAULT_HEALTH_CHECK_SCRIPT);
     // every flag the command passes exists in the script's --help
-    for (const flag of exec.command.match(/--[a-z-]+/g)) expect(flag).toMatch(/^--(host|timeout|interval|ui-port|otlp-http-port|otlp-grpc-port)$/);
+    for (const flag of exec.command.match(/--[a-z-]+/g)) expect(flag).toMatch(/^--(host|checks|timeout|interval)$/);
   });
 
   it("passes host tokens through and merges triggers after host", () => {
     const json = synth((s) => {
       const ip = new TerraformVariable(s, "ip", { type: "string" });
       const id = new TerraformVariable(s, "instance", { type: "string" });
-      new HealthGate(s, "gate", { host: ip.stringValue, triggers: { instance_id: id.stringValue, image_tag: "v1" } });
+      new HealthGate(s, "gate", { host: ip.stringValue, checks: CHECKS, triggers: { instance_id: id.stringValue, image_tag: "v1" } });
     });
     const [r] = gates(json);
     expect(r.triggers).toEqual({ host: "${var.ip}", instance_id: "${var.instance}", image_tag: "v1" });
@@ -70,29 +77,23 @@ describe("HealthGate", () => {
     const [r] = gates(
       synth((s) => {
         const on = new TerraformVariable(s, "enable_health_gate", { type: "bool", default: false });
-        new HealthGate(s, "gate", { host: "203.0.113.10", enabled: on.booleanValue });
+        new HealthGate(s, "gate", { host: "203.0.113.10", checks: CHECKS, enabled: on.booleanValue });
       }),
     );
     expect(r.count).toBe("${var.enable_health_gate ? 1 : 0}");
   });
 
-  it("honours timeoutSeconds, intervalSeconds, scriptPath and ports", () => {
+  it("honours timeoutSeconds, intervalSeconds and scriptPath", () => {
     const r = onlyGate({
       host: "gate.example.com",
       timeoutSeconds: 120,
       intervalSeconds: 2,
       scriptPath: "/opt/ops/health-check.sh",
-      uiPort: 8080,
-      otlpHttpPort: 14318,
-      otlpGrpcPort: 14317,
     });
     expect(r.provisioner[0]["local-exec"].environment).toMatchObject({
       HEALTH_GATE_SCRIPT: "/opt/ops/health-check.sh",
       HEALTH_GATE_TIMEOUT: "120",
       HEALTH_GATE_INTERVAL: "2",
-      HEALTH_GATE_UI_PORT: "8080",
-      HEALTH_GATE_OTLP_HTTP_PORT: "14318",
-      HEALTH_GATE_OTLP_GRPC_PORT: "14317",
     });
   });
 
@@ -101,22 +102,22 @@ describe("HealthGate", () => {
     const [r] = gates(
       synth((s) => {
         const before = new NullResource(s, "eip_association");
-        new HealthGate(s, "gate", { host: "203.0.113.10", dependsOn: [before] });
+        new HealthGate(s, "gate", { host: "203.0.113.10", checks: CHECKS, dependsOn: [before] });
       }),
     );
     expect(r.depends_on).toEqual(["null_resource.eip_association"]);
   });
 
   it("uses the stack's null provider and creates none itself", () => {
-    const json = synth((s) => new HealthGate(s, "gate", { host: "203.0.113.10" }));
+    const json = synth((s) => new HealthGate(s, "gate", { host: "203.0.113.10", checks: CHECKS }));
     expect(Object.keys(json.provider ?? {})).toEqual(["null"]);
     expect(json.provider.null).toHaveLength(1);
   });
 
   it("rejects invalid props at synth with every problem listed", () => {
     expect(() =>
-      synth((s) => new HealthGate(s, "gate", { host: "bad host;rm", timeoutSeconds: 0, uiPort: 70000, triggers: { host: "x" } })),
-    ).toThrow(/host "bad host;rm"[\s\S]*timeoutSeconds[\s\S]*uiPort[\s\S]*triggers/);
+      synth((s) => new HealthGate(s, "gate", { host: "bad host;rm", checks: [{ name: "ui", protocol: "http", port: 70000 }], timeoutSeconds: 0, triggers: { host: "x" } })),
+    ).toThrow(/host "bad host;rm"[\s\S]*timeoutSeconds[\s\S]*checks\["ui"\]\.port[\s\S]*triggers/);
   });
 
   it("points the default script path at scripts/health-check.sh from cdktf.out/stacks/<stack>", async () => {

@@ -1,5 +1,5 @@
-import { ENVIRONMENTS } from "../stacks/environments.js";
-import { HOURLY_PRICE_USD } from "../modules/ec2-openlit/index.js";
+import { SYSTEMS } from "../stacks/systems.js";
+import { HOURLY_PRICE_USD } from "../modules/cost-estimate/index.js";
 import { synthOpenlit } from "./support/synth.js";
 import { requireTerraform, unwrap } from "./support/terraform.js";
 import { VARIABLE_ERRORS } from "./support/input-errors.js";
@@ -13,7 +13,7 @@ const demo = (vars: Record<string, string> = {}, outputs: Record<string, string>
   evaluateVariables(json, { tfvars: ["environments/openlit/demo.tfvars", SAMPLE_SECRETS], vars, outputs });
 
 describe("environment tfvars", () => {
-  it.concurrent.each(ENVIRONMENTS.map((e) => e.name))("environments/%s.tfvars passes every validation of its stack", async (environment) => {
+  it.concurrent.each([...SYSTEMS.find((s) => s.name === "openlit")!.environments])("environments/%s.tfvars passes every validation of its stack", async (environment) => {
     const run = await evaluateVariables(synthOpenlit(environment), { tfvars: [`environments/openlit/${environment}.tfvars`, sampleSecretsFor(environment)] });
     expect(run.stderr).toBe("");
     expect(run.ok).toBe(true);
@@ -67,7 +67,8 @@ describe("derived values", () => {
 
   it.concurrent("prices bigger choices higher and says when a type has no list price", async () => {
     expect(Number((await demo({ instance_type: "t4g.medium", data_volume_size: "50" }, { cost })).outputs.cost)).toBeGreaterThan(30);
-    expect((await demo({ instance_type: "m8g.large" }, { cost })).outputs.cost).toBe("unknown: no list price for m8g.large in modules/ec2-openlit/cost-estimate.ts");
+    const unlisted = await demo({ instance_type: "m8g.large" }, { cost });
+    expect(unlisted.outputs.cost).toBe("unknown: an item has no list price (see cost_breakdown)");
   });
 
   it.concurrent("derives the CPU architecture from the instance type", async () => {

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { normalizePlan, planStack, type PlanStackResult } from "../../scripts/offline-terraform/index.js";
 import { buildApp, synthAll } from "../../stacks/app.js";
-import { ENVIRONMENTS, stackName } from "../../stacks/environments.js";
+import { SYSTEMS } from "../../stacks/systems.js";
 import { REPO, sampleSecretsFor } from "../support/variables.js";
 import { flat, requireTerraform } from "./fixtures.js";
 
@@ -25,7 +25,8 @@ interface ShowJson {
   planned_values?: { root_module?: { resources?: Array<{ address: string; values: unknown }> } };
 }
 
-const environments = ENVIRONMENTS.map((e) => e.name);
+const environments = [...SYSTEMS.find((s) => s.name === "openlit")!.environments];
+const stackName = (env: string) => `openlit-${env}`;
 const plans = new Map<string, Promise<PlanStackResult>>();
 let outdir: string;
 

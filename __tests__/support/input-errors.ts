@@ -1,7 +1,12 @@
+import { Construct } from "constructs";
 import { TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
-import { Ec2Openlit, Ec2OpenlitProps } from "../../modules/ec2-openlit/index.js";
+import { ComposeHost, ComposeHostProps } from "../../modules/compose-host/index.js";
+import { SecureParameters } from "../../modules/secure-parameters/index.js";
+import { CostEstimate } from "../../modules/cost-estimate/index.js";
+import { OpenlitApplicationProps, validateOpenlitApplication } from "../../stacks/openlit/application.js";
+import { MINIMAL_HOST_PROPS } from "./compose-host.js";
 import { SecurityGroup, SecurityGroupProps } from "../../modules/security-group/index.js";
 import { InstanceAlarms } from "../../modules/instance-alarms/index.js";
 import { VolumeSnapshots } from "../../modules/volume-snapshots/index.js";
@@ -64,26 +69,25 @@ const sg = (overrides: Partial<SecurityGroupProps>) => (stack: TerraformStack) =
     ...overrides,
   });
 
-/** The required props of Ec2Openlit and nothing else, so its defaults show. */
-export const MINIMAL_OPENLIT_PROPS: Ec2OpenlitProps = {
-  environment: "test",
-  region: "us-east-1",
-  subnetId: "subnet-0123456789abcdef0",
-  availabilityZone: "us-east-1a",
-  securityGroupIds: ["sg-0123456789abcdef0"],
-  clickhouse: { host: "https://ch.example.com", port: "8443", database: "openlit", username: "default", password: "${var.pw}" },
+const host = (overrides: Partial<ComposeHostProps>) => (stack: TerraformStack) => new ComposeHost(stack, "host", { ...MINIMAL_HOST_PROPS, ...overrides });
+const volume = { sizeGiB: 10, mountPoint: "/var/lib/shop" };
+
+const OPENLIT_APP: OpenlitApplicationProps = {
+  clickhouse: { host: "https://ch.example.com", port: "8443", database: "openlit", username: "default" },
   otel: { host: "ch.example.com", port: "9440", secure: true },
+  demoEmails: "",
+  image: { ecrRepository: "", tag: "" },
 };
+const openlitApp = (overrides: Partial<OpenlitApplicationProps>) => (stack: TerraformStack) =>
+  validateOpenlitApplication(new Construct(stack, "openlit"), { ...OPENLIT_APP, ...overrides });
 
-const openlit = (overrides: Partial<Ec2OpenlitProps>) => (stack: TerraformStack) =>
-  new Ec2Openlit(stack, "openlit", { ...MINIMAL_OPENLIT_PROPS, ...overrides });
-
+const UI_CHECK = [{ name: "ui", protocol: "http", port: 3000 }] as const;
 const alarms = { instanceId: "i-1", namePrefix: "t", region: "us-east-1", partition: "aws" };
 const snapshots = { name: "t", partition: "aws", targetTag: { key: "k", value: "v" } };
 
 export const PROP_ERRORS: readonly PropError[] = [
   { construct: "SecurityGroup", what: "no ports", build: sg({ ingressPorts: [] }), message: "ingressPorts is empty: list at least one port, or do not create the group." },
-  { construct: "SecurityGroup", what: "no sources", build: sg({ allowedSources: {} }), message: 'allowedSources is empty: give at least one CIDR, e.g. { operator: "203.0.113.7/32" }.' },
+  { construct: "SecurityGroup", what: "no sources", build: sg({ allowedSources: {} }), message: 'allowedSources is empty: give at least one CIDR, e.g. { operator: "203.0.113.7/32" }, or a security group in allowedSecurityGroups.' },
   { construct: "SecurityGroup", what: "a port key with capitals", build: sg({ ingressPorts: [{ key: "UI", fromPort: 3000, description: "UI" }] }), message: 'ingressPorts key "UI" must be lower-case letters, digits and dashes.' },
   { construct: "SecurityGroup", what: "port 0", build: sg({ ingressPorts: [{ key: "ui", fromPort: 0, description: "UI" }] }), message: 'ingressPorts["ui"].fromPort 0 is not a port: use 1-65535.' },
   { construct: "SecurityGroup", what: "a range that ends below its start", build: sg({ ingressPorts: [{ key: "otlp", fromPort: 4318, toPort: 4317, description: "OTLP" }] }), message: 'ingressPorts["otlp"].toPort 4317 must be a port (1-65535) not below fromPort 4318.' },
@@ -92,25 +96,33 @@ export const PROP_ERRORS: readonly PropError[] = [
   { construct: "SecurityGroup", what: "a source that is not a CIDR", build: sg({ allowedSources: { operator: "203.0.113.7" } }), message: 'allowedSources["operator"] "203.0.113.7" is not a CIDR: use e.g. 203.0.113.7/32.' },
   { construct: "SecurityGroup", what: "a source key with spaces", build: sg({ allowedSources: { "my office": "198.51.100.0/24" } }), message: 'allowedSources key "my office" must be lower-case letters, digits and dashes.' },
   { construct: "SecurityGroup", what: "an egress CIDR that is not one", build: sg({ egressRules: [{ key: "all", cidr: "anywhere", protocol: "-1", description: "all" }] }), message: 'egressRules["all"].cidr "anywhere" is not a CIDR.' },
-  { construct: "Ec2Openlit", what: "an instance type without size", build: openlit({ instanceType: "large" }), message: 'instanceType "large" is not an EC2 instance type: use family.size, e.g. "t4g.small".' },
-  { construct: "Ec2Openlit", what: "a 4 GiB root volume", build: openlit({ rootVolumeSizeGiB: 4 }), message: "rootVolumeSizeGiB 4 is out of range: Amazon Linux 2023 needs at least 8 GiB; use 8-16384." },
-  { construct: "Ec2Openlit", what: "an empty data volume", build: openlit({ dataVolumeSizeGiB: 0 }), message: "dataVolumeSizeGiB 0 is out of range: use a whole number of GiB, 1-16384." },
-  { construct: "Ec2Openlit", what: "an otel host with scheme", build: openlit({ otel: { host: "https://ch.example.com", port: "9440", secure: true } }), message: 'otel.host "https://ch.example.com" must be a bare host name: drop the scheme (the collector speaks ClickHouse\'s native protocol).' },
-  { construct: "Ec2Openlit", what: "a public image with spaces", build: openlit({ publicImage: "Not An Image" }), message: 'publicImage "Not An Image" is not an image reference: use repository:tag.' },
-  { construct: "Ec2Openlit", what: "a collector image with spaces", build: openlit({ collectorImage: "otel collector" }), message: 'collectorImage "otel collector" is not an image reference: use repository:tag.' },
-  { construct: "Ec2Openlit", what: "a compose version without v", build: openlit({ composeVersion: "2.29" }), message: 'composeVersion "2.29" must be a compose release tag such as "v2.29.7".' },
-  { construct: "Ec2Openlit", what: "secrets version 0", build: openlit({ secretsVersion: 0 }), message: "secretsVersion 0 must be a whole number >= 1; bump it to push new passwords." },
-  { construct: "Ec2Openlit", what: "a 5 s volume wait", build: openlit({ volumeWaitSeconds: 5 }), message: "volumeWaitSeconds 5 is too short: Terraform attaches the volume after boot; use at least 30." },
-  { construct: "Ec2Openlit", what: "a 10-day log retention", build: openlit({ logRetentionDays: 10 }), message: "logRetentionDays 10 is not a CloudWatch Logs retention: use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653." },
-  { construct: "Ec2Openlit", what: "no security group", build: openlit({ securityGroupIds: [] }), message: "securityGroupIds is empty: pass the group that opens ports 3000 and 4317-4318." },
+  { construct: "ComposeHost", what: "an instance type without size", build: host({ instanceType: "large" }), message: 'instanceType "large" is not an EC2 instance type: use family.size, e.g. "t4g.small".' },
+  { construct: "ComposeHost", what: "a 4 GiB root volume", build: host({ rootVolumeSizeGiB: 4 }), message: "rootVolumeSizeGiB 4 is out of range: Amazon Linux 2023 needs at least 8 GiB; use 8-16384." },
+  { construct: "ComposeHost", what: "an empty data volume", build: host({ dataVolume: { ...volume, sizeGiB: 0 } }), message: "dataVolume.sizeGiB 0 is out of range: use a whole number of GiB, 1-16384." },
+  { construct: "ComposeHost", what: "a data volume mounted on /", build: host({ dataVolume: { ...volume, mountPoint: "/" } }), message: 'dataVolume.mountPoint "/" must be an absolute path other than /, e.g. "/var/lib/myapp".' },
+  { construct: "ComposeHost", what: "an app directory off the volume", build: host({ dataVolume: { ...volume, directory: "/srv/data" } }), message: 'dataVolume.directory "/srv/data" must be inside dataVolume.mountPoint "/var/lib/shop".' },
+  { construct: "ComposeHost", what: "an app name with capitals", build: host({ appName: "Shop" }), message: 'appName "Shop" must be lower-case letters, digits and dashes, starting with a letter (it names /opt/<appName> and <appName>.service).' },
+  { construct: "ComposeHost", what: "a compose version without v", build: host({ composeVersion: "2.29" }), message: 'composeVersion "2.29" must be a compose release tag such as "v2.29.7".' },
+  { construct: "ComposeHost", what: "a 5 s volume wait", build: host({ volumeWaitSeconds: 5 }), message: "volumeWaitSeconds 5 is too short: Terraform attaches the volume after boot; use at least 30." },
+  { construct: "ComposeHost", what: "a 10-day log retention", build: host({ containerLogs: { enabled: true, groupName: "/shop/test/containers", retentionDays: 10 } }), message: "containerLogs.retentionDays 10 is not a CloudWatch Logs retention: use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653." },
+  { construct: "ComposeHost", what: "a secret env var in lower case", build: host({ secrets: { path: "/shop/test", parameters: { "db-password": { envVar: "db_password", value: "${var.pw}", description: "db" } } } }), message: 'secrets.parameters["db-password"].envVar "db_password" must be an environment variable name (A-Z, 0-9, _).' },
+  { construct: "ComposeHost", what: "no security group", build: host({ securityGroupIds: [] }), message: "securityGroupIds is empty: pass the group that opens the application's ports." },
+  { construct: "SecureParameters", what: "secrets version 0", build: (s) => new SecureParameters(s, "p", { path: "/shop/test", version: 0, parameters: { pw: { value: "${var.pw}", description: "pw" } } }), message: "version 0 must be a whole number >= 1; bump it to push new values." },
+  { construct: "SecureParameters", what: "a path with a trailing slash", build: (s) => new SecureParameters(s, "p", { path: "/shop/", parameters: { pw: { value: "${var.pw}", description: "pw" } } }), message: 'path "/shop/" must start with / and not end with one, e.g. "/myapp/prod".' },
+  { construct: "CostEstimate", what: "one cost key twice", build: (s) => CostEstimate.of(s).add({ key: "disk", usd: 1, description: "a" }, { key: "disk", usd: 2, description: "b" }), message: 'cost item key "disk" is already in this stack\'s estimate: keys must be unique per stack.' },
+  { construct: "OpenLIT application", what: "an otel host with scheme", build: openlitApp({ otel: { host: "https://ch.example.com", port: "9440", secure: true } }), message: 'otel.host "https://ch.example.com" must be a bare host name: drop the scheme (the collector speaks ClickHouse\'s native protocol).' },
+  { construct: "OpenLIT application", what: "a public image with spaces", build: openlitApp({ publicImage: "Not An Image" }), message: 'publicImage "Not An Image" is not an image reference: use repository:tag.' },
+  { construct: "OpenLIT application", what: "a collector image with spaces", build: openlitApp({ collectorImage: "otel collector" }), message: 'collectorImage "otel collector" is not an image reference: use repository:tag.' },
   { construct: "InstanceAlarms", what: "a 100 % disk threshold", build: (s) => new InstanceAlarms(s, "a", { ...alarms, diskUsedPercent: 100 }), message: "diskUsedPercent 100 must be between 1 and 99." },
   { construct: "InstanceAlarms", what: "a negative memory threshold", build: (s) => new InstanceAlarms(s, "a", { ...alarms, memoryUsedPercent: -1 }), message: "memoryUsedPercent -1 must be between 1 and 99, or 0 for no memory alarm." },
   { construct: "VolumeSnapshots", what: "keeping no snapshot", build: (s) => new VolumeSnapshots(s, "s", { ...snapshots, retainCount: 0 }), message: "retainCount 0 must be a whole number of snapshots from 1 to 1000." },
   { construct: "VolumeSnapshots", what: "a time that is not HH:MM", build: (s) => new VolumeSnapshots(s, "s", { ...snapshots, timeUtc: "3am" }), message: 'timeUtc "3am" must be HH:MM in UTC, e.g. "03:00".' },
-  { construct: "HealthGate", what: "a host with shell characters", build: (s) => new HealthGate(s, "g", { host: "bad host;rm" }), message: 'host "bad host;rm" must be an IP address or DNS name.' },
-  { construct: "HealthGate", what: "a zero timeout", build: (s) => new HealthGate(s, "g", { host: "203.0.113.7", timeoutSeconds: 0 }), message: "timeoutSeconds must be a whole number of seconds >= 1, got 0." },
-  { construct: "HealthGate", what: "a port out of range", build: (s) => new HealthGate(s, "g", { host: "203.0.113.7", uiPort: 70000 }), message: "uiPort must be a port number between 1 and 65535, got 70000." },
-  { construct: "HealthGate", what: "host given as a trigger", build: (s) => new HealthGate(s, "g", { host: "203.0.113.7", triggers: { host: "x" } }), message: 'triggers must not contain "host": the host is always a trigger.' },
+  { construct: "HealthGate", what: "a host with shell characters", build: (s) => new HealthGate(s, "g", { host: "bad host;rm", checks: UI_CHECK }), message: 'host "bad host;rm" must be an IP address or DNS name.' },
+  { construct: "HealthGate", what: "a zero timeout", build: (s) => new HealthGate(s, "g", { host: "203.0.113.7", checks: UI_CHECK, timeoutSeconds: 0 }), message: "timeoutSeconds must be a whole number of seconds >= 1, got 0." },
+  { construct: "HealthGate", what: "a port out of range", build: (s) => new HealthGate(s, "g", { host: "203.0.113.7", checks: [{ name: "ui", protocol: "http", port: 70000 }] }), message: 'checks["ui"].port must be a port number between 1 and 65535, got 70000.' },
+  { construct: "HealthGate", what: "no checks", build: (s) => new HealthGate(s, "g", { host: "203.0.113.7", checks: [] }), message: "checks is empty: give at least one HTTP or TCP check." },
+  { construct: "HealthGate", what: "a tcp check with a path", build: (s) => new HealthGate(s, "g", { host: "203.0.113.7", checks: [{ name: "db", protocol: "tcp", port: 5432, path: "/" }] }), message: 'checks["db"] is a tcp check: path, method and body apply to http checks only.' },
+  { construct: "HealthGate", what: "host given as a trigger", build: (s) => new HealthGate(s, "g", { host: "203.0.113.7", checks: UI_CHECK, triggers: { host: "x" } }), message: 'triggers must not contain "host": the host is always a trigger.' },
 ];
 
 /** A stack with both providers, for building a construct in a test. */

@@ -1,5 +1,6 @@
 import { Testing, TerraformStack } from "cdktf";
-import { OpenlitStack, OpenlitStackProps } from "../../stacks/openlit-stack.js";
+import { OpenlitStack } from "../../stacks/openlit/stack.js";
+import { SystemStackProps } from "../../stacks/base-stack.js";
 
 /** Synthesized Terraform JSON, loosely typed for assertions. */
 export type TfJson = {
@@ -19,7 +20,7 @@ export function synthStack(stack: TerraformStack): TfJson {
 const cache = new Map<string, TfJson>();
 
 /** The real OpenLIT stack for an environment (synthesized once per test file). */
-export function synthOpenlit(environment = "demo", props: Partial<OpenlitStackProps> = {}): TfJson {
+export function synthOpenlit(environment = "demo", props: Partial<SystemStackProps> = {}): TfJson {
   const key = JSON.stringify([environment, props]);
   let json = cache.get(key);
   if (!json) {
