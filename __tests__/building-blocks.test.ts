@@ -1,0 +1,101 @@
+// The small generic modules, each on a bare stack with only what a caller gives (no system around them).
+import { TerraformStack, TerraformVariable, Testing } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { AlertTopic } from "../modules/alert-topic/index.js";
+import { SecureParameters } from "../modules/secure-parameters/index.js";
+import { CostEstimate, monthlyInstancePrice } from "../modules/cost-estimate/index.js";
+import { VolumeSnapshots } from "../modules/volume-snapshots/index.js";
+import { SecurityGroup } from "../modules/security-group/index.js";
+import { onlyResource, resourcesOf, synthStack, TfJson } from "./support/synth.js";
+import { applyOffline, requireTerraform } from "./support/terraform.js";
+
+function bare(build: (stack: TerraformStack) => void): TfJson {
+  const stack = new TerraformStack(Testing.app(), "bare");
+  new AwsProvider(stack, "aws", { region: "us-east-1" });
+  build(stack);
+  return synthStack(stack);
+}
+
+describe("AlertTopic", () => {
+  it("creates the key, the topic and the subscription only when an e-mail is given, and prices the key", () => {
+    const json = bare((s) => {
+      const email = new TerraformVariable(s, "email", { type: "string", default: "" });
+      new AlertTopic(s, "alerts", { name: "shop-alerts", partition: "aws", accountId: "123456789012", email: email.stringValue });
+      CostEstimate.of(s).writeOutputs(s, "test");
+    });
+    for (const type of ["aws_kms_key", "aws_sns_topic", "aws_sns_topic_subscription"]) expect(onlyResource(json, type).count).toBe("${(length(var.email) >= 1) ? 1 : 0}");
+    expect(onlyResource(json, "aws_sns_topic").kms_master_key_id).toMatch(/one\(aws_kms_key\..*\[\*\]\.arn\)/);
+    expect(json.output.cost_breakdown.value["alerts-key"]).toContain("(length(var.email) >= 1) ? 1 : 0");
+  });
+});
+
+describe("SecureParameters", () => {
+  const json = bare((s) => {
+    const on = new TerraformVariable(s, "with_token", { type: "bool", default: false });
+    new SecureParameters(s, "secrets", {
+      path: "/shop/prod",
+      version: 3,
+      parameters: {
+        "db-password": { value: "${var.db_password}", description: "database" },
+        "api-token": { value: "${var.api_token}", description: "API", enabled: on.booleanValue },
+      },
+    });
+  });
+  const params = Object.fromEntries(resourcesOf(json, "aws_ssm_parameter").map(([id, p]) => [id.replace(/_[0-9A-F]{8}$/, ""), p]));
+
+  it("names each parameter by its key under the path, as a construct id in PascalCase", () => {
+    expect(Object.keys(params).sort()).toEqual(["secrets_ApiToken", "secrets_DbPassword"]);
+    expect(params.secrets_DbPassword.name).toBe("/shop/prod/db-password");
+  });
+
+  it("writes only through write-only arguments, versioned, and counts the optional one", () => {
+    expect(params.secrets_DbPassword).toMatchObject({ type: "SecureString", value_wo: "${var.db_password}", value_wo_version: 3 });
+    expect(params.secrets_DbPassword.value).toBeUndefined();
+    expect(params.secrets_DbPassword.count).toBeUndefined();
+    expect(params.secrets_ApiToken.count).toBe("${var.with_token ? 1 : 0}");
+  });
+});
+
+describe("CostEstimate", () => {
+  beforeAll(requireTerraform);
+
+  it("sums every module's items into a total with two decimals and lists each item", async () => {
+    const json = bare((s) => {
+      const size = new TerraformVariable(s, "size", { type: "number", default: 10 });
+      new VolumeSnapshots(s, "snapshots", { name: "shop", partition: "aws", targetTag: { key: "k", value: "v" }, costedSizeGiB: size.numberValue });
+      CostEstimate.of(s).add({ key: "fixed", usd: 1.25, description: "a fixed fee" });
+      CostEstimate.of(s).writeOutputs(s, "test");
+    });
+    const run = await applyOffline({ variable: json.variable, output: { total: json.output.estimated_monthly_cost_usd, items: json.output.cost_breakdown } });
+    expect(run.stderr).toBe("");
+    expect(run.outputs).toEqual({ total: "1.75", items: { "snapshots-storage": "0.50", fixed: "1.25" } });
+  });
+
+  it("says unknown instead of failing the plan when an item cannot be priced", async () => {
+    const json = bare((s) => {
+      const type = new TerraformVariable(s, "instance_type", { type: "string", default: "m8g.large" });
+      CostEstimate.of(s).add({ key: "instance", usd: monthlyInstancePrice(type.stringValue), description: "unlisted" }, { key: "fixed", usd: 1, description: "fee" });
+      CostEstimate.of(s).writeOutputs(s, "test");
+    });
+    const run = await applyOffline({ variable: json.variable, output: { total: json.output.estimated_monthly_cost_usd, items: json.output.cost_breakdown } });
+    expect(run.outputs).toEqual({ total: "unknown: an item has no list price (see cost_breakdown)", items: { instance: "unknown", fixed: "1.00" } });
+  });
+});
+
+describe("SecurityGroup sources", () => {
+  it("opens a port to another security group by reference, keyed like CIDR sources", () => {
+    const json = bare((s) => {
+      new SecurityGroup(s, "db", {
+        vpcId: "vpc-1",
+        namePrefix: "db-",
+        allowedSources: {},
+        allowedSecurityGroups: { app: "sg-0123456789abcdef0" },
+        ingressPorts: [{ key: "postgres", fromPort: 5432, description: "PostgreSQL" }],
+      });
+    });
+    const [[id, rule]] = resourcesOf(json, "aws_vpc_security_group_ingress_rule");
+    expect(id).toMatch(/^db_ingress-postgres-app_/);
+    expect(rule).toMatchObject({ referenced_security_group_id: "sg-0123456789abcdef0", from_port: 5432, to_port: 5432 });
+    expect(rule.cidr_ipv4).toBeUndefined();
+  });
+});
