@@ -6,6 +6,7 @@ import { SecureParameters } from "../modules/secure-parameters/index.js";
 import { CostEstimate, monthlyInstancePrice } from "../modules/cost-estimate/index.js";
 import { VolumeSnapshots } from "../modules/volume-snapshots/index.js";
 import { SecurityGroup } from "../modules/security-group/index.js";
+import { SubnetLookup } from "../modules/subnet-lookup/index.js";
 import { onlyResource, resourcesOf, synthStack, TfJson } from "./support/synth.js";
 import { applyOffline, requireTerraform } from "./support/terraform.js";
 
@@ -97,5 +98,19 @@ describe("SecurityGroup sources", () => {
     expect(id).toMatch(/^db_ingress-postgres-app_/);
     expect(rule).toMatchObject({ referenced_security_group_id: "sg-0123456789abcdef0", from_port: 5432, to_port: 5432 });
     expect(rule.cidr_ipv4).toBeUndefined();
+  });
+});
+
+describe("SubnetLookup", () => {
+  it("takes the given subnet, or the default VPC's default subnet in the chosen or first zone", () => {
+    const json = bare((s) => {
+      const subnet = new TerraformVariable(s, "subnet_id", { type: "string", default: "" });
+      const zone = new TerraformVariable(s, "zone", { type: "string", default: "" });
+      new SubnetLookup(s, "network", { subnetId: subnet.stringValue, availabilityZone: zone.stringValue });
+    });
+    const subnet = Object.values(json.data.aws_subnet)[0];
+    expect(subnet.id).toBe("${(length(var.subnet_id) < 1) ? null : var.subnet_id}");
+    expect(subnet.default_for_az).toBe("${(length(var.subnet_id) < 1) ? true : null}");
+    expect(subnet.availability_zone).toMatch(/^\$\{\(length\(var\.subnet_id\) < 1\) \? \(length\(var\.zone\) >= 1\) \? var\.zone : element\(data\.aws_availability_zones\.network_zones_[0-9A-F]{8}\.names, 0\) : null\}$/);
   });
 });

@@ -1,9 +1,8 @@
 import { Construct } from "constructs";
 import { Fn, TerraformLocal, Token } from "cdktf";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
-import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
-import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
-import { isEmpty, isNonEmpty } from "../../modules/core/index.js";
+import { isNonEmpty } from "../../modules/core/index.js";
+import { SubnetLookup } from "../../modules/subnet-lookup/index.js";
 import { ComposeHost } from "../../modules/compose-host/index.js";
 import { HealthGate } from "../../modules/health-gate/index.js";
 import { AlertTopic } from "../../modules/alert-topic/index.js";
@@ -32,17 +31,10 @@ export class OpenlitStack extends SystemStack {
     const name = `openlit-${environment}`;
 
     // Network: a given subnet, or the default VPC's default subnet in a chosen (or the first) zone.
-    const zones = new DataAwsAvailabilityZones(this, "zones", { state: "available" });
-    const useDefaultSubnet = isEmpty(v.subnetId.stringValue);
-    const zone = Token.asString(Fn.conditional(isNonEmpty(v.availabilityZone.stringValue), v.availabilityZone.stringValue, Fn.element(zones.names, 0)));
-    const subnet = new DataAwsSubnet(this, "subnet", {
-      id: Fn.conditional(useDefaultSubnet, Token.nullValue(), v.subnetId.stringValue),
-      defaultForAz: Fn.conditional(useDefaultSubnet, true, Token.nullValue()),
-      availabilityZone: Fn.conditional(useDefaultSubnet, zone, Token.nullValue()),
-    });
+    const network = new SubnetLookup(this, "network", { subnetId: v.subnetId.stringValue, availabilityZone: v.availabilityZone.stringValue });
 
     const securityGroup = new SecurityGroup(this, "security_group", {
-      vpcId: subnet.vpcId,
+      vpcId: network.vpcId,
       namePrefix: `${name}-`,
       description: "OpenLIT: UI 3000, OTLP 4317-4318, SSH 22 when a key pair is set",
       allowedSources: { operator: v.allowedCidr.stringValue },
@@ -81,8 +73,8 @@ export class OpenlitStack extends SystemStack {
       partition: this.partition,
       accountId: this.accountId,
       instanceType: v.instanceType.stringValue,
-      subnetId: subnet.id,
-      availabilityZone: subnet.availabilityZone,
+      subnetId: network.subnetId,
+      availabilityZone: network.availabilityZone,
       securityGroupIds: [securityGroup.id],
       keyPairName: v.keyPairName.stringValue,
       rootVolumeSizeGiB: v.rootVolumeSize.numberValue,

@@ -1,0 +1,1 @@
+export * from "./subnet-lookup.js";
