@@ -66,7 +66,7 @@ export function validationsOf(json: TfJson): VariableValidation[] {
  * (those that reference no resource, data source or module, directly or through another local): the
  * part of the stack `terraform plan` checks before it asks AWS anything.
  */
-export function offlineModule(json: TfJson): object {
+export function offlineModule(json: TfJson, only?: { readonly outputs: readonly string[] }): object {
   const kinds = ["data", "module", ...Object.keys(json.resource ?? {})];
   const online = new RegExp(`\\b(?:${kinds.join("|")})\\.`);
   const localRefs = (expression: string) => [...expression.matchAll(/\blocal\.([A-Za-z0-9_-]+)/g)].map((m) => m[1]);
@@ -80,13 +80,33 @@ export function offlineModule(json: TfJson): object {
       }
     }
   }
-  const outputs = Object.entries(json.output ?? {}).filter(([, o]) => {
+  const outputs = Object.entries(json.output ?? {}).filter(([name, o]) => {
     const text = JSON.stringify(o);
-    return !online.test(text) && localRefs(text).every((ref) => locals.has(ref));
+    return (!only || only.outputs.includes(name)) && !online.test(text) && localRefs(text).every((ref) => locals.has(ref));
   });
+  let variables = json.variable;
+  if (only) {
+    // Just what the chosen outputs need: the locals they reach, the variables those read (with the variables
+    // their validations read). A plan of a few variables costs Terraform a fraction of the whole stack's.
+    if (outputs.length !== only.outputs.length) throw new Error(`not all of ${only.outputs.join(", ")} are provider-free outputs of the stack`);
+    const reached = new Set<string>();
+    const visit = (text: string) =>
+      localRefs(text).forEach((ref) => {
+        if (!reached.has(ref)) reached.add(ref), visit(JSON.stringify(locals.get(ref)));
+      });
+    outputs.forEach(([, o]) => visit(JSON.stringify(o)));
+    [...locals.keys()].filter((name) => !reached.has(name)).forEach((name) => locals.delete(name));
+    const read = new Set<string>();
+    const readVars = (text: string) =>
+      [...text.matchAll(/\bvar\.([A-Za-z0-9_-]+)/g)].forEach(([, name]) => {
+        if (!read.has(name)) read.add(name), readVars(JSON.stringify(json.variable[name] ?? {}));
+      });
+    readVars(JSON.stringify([Object.fromEntries(outputs), Object.fromEntries(locals)]));
+    variables = Object.fromEntries(Object.entries(json.variable).filter(([name]) => read.has(name)));
+  }
   // Terraform JSON refuses empty `locals`/`output` objects, so they are only present when used.
   return {
-    variable: json.variable,
+    variable: variables,
     ...(locals.size ? { locals: Object.fromEntries(locals) } : {}),
     ...(outputs.length ? { output: Object.fromEntries(outputs) } : {}),
   };
