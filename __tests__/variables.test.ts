@@ -1,44 +1,168 @@
 import { SYSTEMS } from "../stacks/systems.js";
+import { stackName as systemStackName } from "../stacks/base-stack.js";
 import { HOURLY_PRICE_USD } from "../modules/cost-estimate/index.js";
-import { synthOpenlit } from "./support/synth.js";
+
+const ENVIRONMENTS = SYSTEMS.find((s) => s.name === "openlit")!.environments.map((name) => ({ name }));
+const stackName = (environment: string) => systemStackName("openlit", environment);
+import { synthOpenlit, TfJson } from "./support/synth.js";
 import { requireTerraform, unwrap } from "./support/terraform.js";
 import { VARIABLE_ERRORS } from "./support/input-errors.js";
-import { evaluateVariables, SAMPLE_SECRETS, SAMPLE_SECRETS_NO_DEMO, sampleSecretsFor } from "./support/variables.js";
+import { explain, RunResult, terraformTest, TestReport, TestRun, TfValue } from "./support/terraform-test.js";
+import {
+  evaluateVariables,
+  offlineModule,
+  SAMPLE_SECRETS,
+  SAMPLE_SECRETS_NO_DEMO,
+  sampleSecretsFor,
+  tfvarsOf,
+  validationsOf,
+  VariableValidation,
+} from "./support/variables.js";
 
-// These tests run the real Terraform engine (no provider needed for variables, locals and outputs).
-beforeAll(requireTerraform);
+// These tests run the real Terraform engine (no provider needed for variables, locals and outputs): every
+// case below is a `run` block of Terraform's own test framework, all planned by ONE `terraform test`.
 
+const stacks: Record<string, TfJson> = Object.fromEntries(ENVIRONMENTS.map((e) => [stackName(e.name), synthOpenlit(e.name)]));
 const json = synthOpenlit("demo");
-const demo = (vars: Record<string, string> = {}, outputs: Record<string, string> = {}) =>
-  evaluateVariables(json, { tfvars: ["environments/openlit/demo.tfvars", SAMPLE_SECRETS], vars, outputs });
+const DEMO = stackName("demo");
+const DEMO_TFVARS = ["environments/openlit/demo.tfvars", SAMPLE_SECRETS];
+const demo = (overrides: Record<string, TfValue> = {}) => tfvarsOf(DEMO_TFVARS, overrides);
+
+const runs: TestRun[] = [];
+const plan = (run: TestRun) => (runs.push(run), run.name);
+
+/** The one validation whose error_message begins with a catalogue message (the catalogue keeps the README's wording). */
+function validationShowing(stack: TfJson, message: string): VariableValidation {
+  const matches = validationsOf(stack).filter((v) => v.errorMessage.startsWith(message));
+  if (matches.length !== 1) {
+    throw new Error(`${matches.length} validations of the stack begin with "${message}": ${matches.map((m) => `var.${m.variable}[${m.index}]`).join(", ")}`);
+  }
+  return matches[0];
+}
+
+/**
+ * A wrong input planned twice: with `expect_failures = [var.x]`, which passes only when var.x fails and
+ * nothing else does; and bare, so Terraform reports the message the operator reads.
+ */
+function rejection(name: string, stack: string, variables: Record<string, TfValue>, message: string) {
+  let validation: VariableValidation;
+  try {
+    validation = validationShowing(stacks[stack], message);
+  } catch (error) {
+    return { name, validation: error as Error };
+  }
+  plan({ name: `${name}_expect`, module: stack, variables, expectFailures: [`var.${validation.variable}`] });
+  plan({ name: `${name}_shown`, module: stack, variables });
+  return { name, validation };
+}
+
+const environments = ENVIRONMENTS.map((e) => [
+  e.name,
+  plan({ name: `tfvars_${e.name}`, module: stackName(e.name), variables: tfvarsOf([`environments/openlit/${e.name}.tfvars`, sampleSecretsFor(e.name)]) }),
+]);
+const rfcExample = plan({ name: "rfc_example", module: DEMO, variables: tfvarsOf(["environments/openlit/terraform.tfvars.example", SAMPLE_SECRETS_NO_DEMO]) });
+const otherEnvironment = rejection(
+  "other_environment",
+  DEMO,
+  tfvarsOf(["environments/openlit/staging.tfvars", SAMPLE_SECRETS_NO_DEMO]),
+  'This is the openlit-demo stack: set environment = "demo" or use environments/openlit/demo.tfvars with it.',
+);
+const catalogue = VARIABLE_ERRORS.map((e, i) => [e.what, rejection(`catalogue_${i}`, DEMO, demo(e.vars), e.message)] as const);
+const rfcShapes = plan({
+  name: "rfc_shapes",
+  module: DEMO,
+  variables: demo({ clickhouse_host: "https://abc123.us-east-1.aws.clickhouse.cloud", clickhouse_port: "8443", otel_port: "9440", key_pair_name: "ops", allowed_cidr: "198.51.100.23/32" }),
+});
+
+const cost = "output.estimated_monthly_cost_usd";
+const costIs = (name: string, overrides: Record<string, TfValue>, condition: string) =>
+  plan({ name, module: DEMO, variables: demo(overrides), asserts: [{ condition, message: `estimated_monthly_cost_usd is \${${cost}}` }] });
+// t4g.small 12.26 + 30 GiB gp3 2.40 + snapshots 0.50 + IPv4 3.65 + agent metrics 0.90 + transfer 0.50
+const costDemo = costIs("cost_demo", {}, `${cost} == "20.21"`);
+const costAlerts = costIs("cost_alerts", { alarm_email: "ops@example.com" }, `${cost} == "21.21"`);
+const costBigger = costIs("cost_bigger", { instance_type: "t4g.medium", data_volume_size: "50" }, `tonumber(${cost}) > 30`);
+const costUnlisted = costIs("cost_unlisted", { instance_type: "m8g.large" }, `${cost} == "unknown: an item has no list price (see cost_breakdown)"`);
+
+// The stack's own `architecture` output, with only what it reads (instance_type and its validation): 18 plans of
+// the whole stack would cost more than all the other cases.
+const ARCHITECTURE = `${DEMO}-architecture`;
+const ARCHITECTURES: Record<string, string> = {
+  "t4g.small": "arm64", "m7g.large": "arm64", "c6gn.xlarge": "arm64", "m6gd.large": "arm64", "x2gd.medium": "arm64", "im4gn.large": "arm64",
+  "is4gen.large": "arm64", "g5g.xlarge": "arm64", "hpc7g.4xlarge": "arm64", "a1.medium": "arm64", "r8g.large": "arm64",
+  "t3.small": "x86_64", "t3a.medium": "x86_64", "m7i-flex.large": "x86_64", "g4dn.xlarge": "x86_64", "c5n.large": "x86_64", "inf2.xlarge": "x86_64", "m5.large": "x86_64",
+};
+const architectures = Object.entries(ARCHITECTURES).map(([type, arch], i) =>
+  plan({ name: `architecture_${i}`, module: ARCHITECTURE, variables: { instance_type: type }, asserts: [{ condition: `output.architecture == "${arch}"`, message: `${type}: architecture is \${output.architecture}` }] }),
+);
+
+const otelIs = (name: string, otelHost: string, expected: string) =>
+  plan({ name, module: DEMO, variables: demo({ otel_host: otelHost }), asserts: [{ condition: `local.otel_host_resolved == "${expected}"`, message: "otel host resolved to ${local.otel_host_resolved}" }] });
+const otelDefault = otelIs("otel_default", "", "change-me.us-east-1.aws.clickhouse.cloud");
+const otelSet = otelIs("otel_set", "native.example.com", "native.example.com");
+
+// Controls: cases that must NOT pass, so a harness that read every run as passed would fail these tests.
+const controlExpect = plan({ name: "control_expect", module: DEMO, variables: demo(), expectFailures: ["var.allowed_cidr"] });
+const controlAssert = plan({ name: "control_assert", module: DEMO, variables: demo(), asserts: [{ condition: `${cost} == "0.00"`, message: "cost is ${" + cost + "}" }] });
+
+let report: Promise<TestReport>;
+beforeAll(() => {
+  requireTerraform();
+  const modules = Object.fromEntries(Object.entries(stacks).map(([name, stack]) => [name, offlineModule(stack)]));
+  modules[ARCHITECTURE] = offlineModule(json, { outputs: ["architecture"] });
+  report = terraformTest(modules, runs);
+  // Awaited by the tests, so a failure shows in each of them rather than as an unhandled rejection.
+  report.catch(() => {});
+});
+
+const resultOf = async (name: string): Promise<[RunResult, string]> => {
+  const r = await report;
+  return [r.result(name), explain(r, name)];
+};
+
+async function expectPasses(name: string) {
+  const [result, why] = await resultOf(name);
+  // no diagnostics at all: no warnings either
+  expect(result, why).toEqual({ status: "pass", diagnostics: [] });
+}
+
+/**
+ * Both plans of a rejection: `expect_failures` proves the variable failed and nothing else did; the bare
+ * plan shows exactly one message, the full error_message of the validation the catalogue names. (Which
+ * variable a diagnostic belongs to is not in the JSON for sensitive ones, hence the two plans.)
+ */
+async function expectRejected({ name, validation }: ReturnType<typeof rejection>) {
+  // the catalogue message must begin exactly one validation's error_message (it is how the README quotes it)
+  if (validation instanceof Error) throw validation;
+  await expectPasses(`${name}_expect`);
+  const [shown, why] = await resultOf(`${name}_shown`);
+  expect(shown.status, why).toBe("error");
+  expect(
+    shown.diagnostics.map((d) => ({
+      summary: d.summary,
+      message: d.detail.split("\n\nThis was checked by the validation rule")[0],
+    })),
+    why,
+  ).toEqual([{ summary: "Invalid value for variable", message: validation.errorMessage }]);
+}
 
 describe("environment tfvars", () => {
-  it.concurrent.each([...SYSTEMS.find((s) => s.name === "openlit")!.environments])("environments/%s.tfvars passes every validation of its stack", async (environment) => {
-    const run = await evaluateVariables(synthOpenlit(environment), { tfvars: [`environments/openlit/${environment}.tfvars`, sampleSecretsFor(environment)] });
-    expect(run.stderr).toBe("");
-    expect(run.ok).toBe(true);
+  it.each(environments)("environments/openlit/%s.tfvars passes every validation of its stack", async (_environment, run) => {
+    await expectPasses(run);
   });
 
-  it.concurrent("the RFC's terraform.tfvars.example layout is accepted as it is", async () => {
-    const run = await evaluateVariables(json, { tfvars: ["environments/openlit/terraform.tfvars.example", SAMPLE_SECRETS_NO_DEMO] });
-    expect(run.ok, run.stderr).toBe(true);
+  it("the RFC's terraform.tfvars.example layout is accepted as it is", async () => {
+    await expectPasses(rfcExample);
   });
 
-  it.concurrent("a tfvars file of another environment is refused by the stack", async () => {
-    const run = await evaluateVariables(json, { tfvars: ["environments/openlit/staging.tfvars", SAMPLE_SECRETS_NO_DEMO] });
-    expect(run.ok).toBe(false);
-    expect(unwrap(run.stderr)).toContain('This is the openlit-demo stack: set environment = "demo" or use environments/openlit/demo.tfvars with it.');
+  it("a tfvars file of another environment is refused by the stack", async () => {
+    await expectRejected(otherEnvironment);
   });
 });
 
 describe("variable validations", () => {
   // Each row of the shared catalogue: the wrong input, and the message the operator sees.
-  const cases = VARIABLE_ERRORS.map((e) => [e.what, e.vars, e.message] as const);
-
-  it.concurrent.each(cases)("rejects %s with a message that says what to do", async (_what, vars, message) => {
-    const run = await demo(vars);
-    expect(run.ok).toBe(false);
-    expect(unwrap(run.stderr)).toContain(message);
+  it.each(catalogue)("rejects %s with a message that says what to do", async (_what, row) => {
+    await expectRejected(row);
   });
 
   it.concurrent("reports a missing required variable by name", async () => {
@@ -47,50 +171,44 @@ describe("variable validations", () => {
     expect(unwrap(run.stderr)).toMatch(/No value for required variable.*clickhouse_password/);
   });
 
-  it.concurrent("accepts the RFC's own value shapes: https:// host, string ports, comma-separated accounts", async () => {
-    const run = await demo({ clickhouse_host: "https://abc123.us-east-1.aws.clickhouse.cloud", clickhouse_port: "8443", otel_port: "9440", key_pair_name: "ops", allowed_cidr: "198.51.100.23/32" });
-    expect(run.ok, run.stderr).toBe(true);
+  it("accepts the RFC's own value shapes: https:// host, string ports, comma-separated accounts", async () => {
+    await expectPasses(rfcShapes);
+  });
+
+  it("reads a run that should have failed, or whose assertion is false, as failed", async () => {
+    const [expected] = await resultOf(controlExpect);
+    expect(expected.status).toBe("error");
+    expect(expected.diagnostics.map((d) => d.summary)).toEqual(["Missing expected failure"]);
+    const [asserted] = await resultOf(controlAssert);
+    expect(asserted).toEqual({ status: "fail", diagnostics: [expect.objectContaining({ summary: "Test assertion failed", detail: "cost is 20.21" })] });
+    expect((await report).result("no_such_run").status).toBe("missing");
   });
 });
 
 describe("derived values", () => {
-  const cost = json.output.estimated_monthly_cost_usd.value;
-
-  it.concurrent("estimates the demo environment under the RFC's $25/month, alerts included", async () => {
-    const run = await demo({}, { cost });
-    expect(run.ok, run.stderr).toBe(true);
-    // t4g.small 12.26 + 30 GiB gp3 2.40 + snapshots 0.50 + IPv4 3.65 + agent metrics 0.90 + transfer 0.50
-    expect(run.outputs.cost).toBe("20.21");
-    const withAlerts = await demo({ alarm_email: "ops@example.com" }, { cost });
-    expect(withAlerts.outputs.cost).toBe("21.21");
+  it("estimates the demo environment under the RFC's $25/month, alerts included", async () => {
+    await expectPasses(costDemo);
+    await expectPasses(costAlerts);
   });
 
-  it.concurrent("prices bigger choices higher and says when a type has no list price", async () => {
-    expect(Number((await demo({ instance_type: "t4g.medium", data_volume_size: "50" }, { cost })).outputs.cost)).toBeGreaterThan(30);
-    const unlisted = await demo({ instance_type: "m8g.large" }, { cost });
-    expect(unlisted.outputs.cost).toBe("unknown: an item has no list price (see cost_breakdown)");
+  it("prices bigger choices higher and says when a type has no list price", async () => {
+    await expectPasses(costBigger);
+    await expectPasses(costUnlisted);
   });
 
-  it.concurrent("derives the CPU architecture from the instance type", async () => {
-    const expression = Object.entries(json.locals).find(([name]) => name.startsWith("openlit_architecture"))![1];
-    const types: Record<string, string> = {
-      "t4g.small": "arm64", "m7g.large": "arm64", "c6gn.xlarge": "arm64", "m6gd.large": "arm64", "x2gd.medium": "arm64", "im4gn.large": "arm64",
-      "is4gen.large": "arm64", "g5g.xlarge": "arm64", "hpc7g.4xlarge": "arm64", "a1.medium": "arm64", "r8g.large": "arm64",
-      "t3.small": "x86_64", "t3a.medium": "x86_64", "m7i-flex.large": "x86_64", "g4dn.xlarge": "x86_64", "c5n.large": "x86_64", "inf2.xlarge": "x86_64", "m5.large": "x86_64",
-    };
-    const outputs = Object.fromEntries(Object.keys(types).map((t, i) => [`t${i}`, expression.replaceAll("var.instance_type", JSON.stringify(t))]));
-    const run = await demo({}, outputs);
-    expect(run.ok, run.stderr).toBe(true);
-    expect(Object.fromEntries(Object.keys(types).map((t, i) => [t, run.outputs[`t${i}`]]))).toEqual(types);
+  it.each(Object.keys(ARCHITECTURES).map((type, i) => [type, ARCHITECTURES[type], architectures[i]]))(
+    "derives the CPU architecture from the instance type: %s is %s",
+    async (_type, _arch, run) => {
+      await expectPasses(run);
+    },
+  );
+
+  it("defaults otel_host to clickhouse_host without its scheme", async () => {
+    await expectPasses(otelDefault);
+    await expectPasses(otelSet);
   });
 
-  it.concurrent("defaults otel_host to clickhouse_host without its scheme", async () => {
-    const otel = `\${${json.locals.otel_host_resolved.slice(2, -1)}}`;
-    expect((await demo({ otel_host: "" }, { otel })).outputs.otel).toBe("change-me.us-east-1.aws.clickhouse.cloud");
-    expect((await demo({ otel_host: "native.example.com" }, { otel })).outputs.otel).toBe("native.example.com");
-  });
-
-  it.concurrent("has a list price for every Graviton size the RFC mentions", () => {
+  it("has a list price for every Graviton size the RFC mentions", () => {
     expect(HOURLY_PRICE_USD["t4g.small"]).toBeDefined();
     expect(HOURLY_PRICE_USD["t4g.medium"]).toBeDefined();
   });
