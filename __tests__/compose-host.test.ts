@@ -73,6 +73,13 @@ describe("ComposeHost options", () => {
     expect(logs.count).toBe(0);
   });
 
+  it("switches container logs on with a literal true: a plain count and the awslogs driver picked at synth", () => {
+    const on = synthHost({ containerLogs: { enabled: true, groupName: "/shop/test/containers" } });
+    expect(onlyResource(on, "aws_cloudwatch_log_group")).toMatchObject({ count: 1, name: "/shop/test/containers", retention_in_days: 14 });
+    const logging = Object.entries<string>(on.locals).find(([n]) => n.includes("container_logging"))![1];
+    expect(logging).toMatch(/^\$\{jsonencode\(\{"driver" = "awslogs"/);
+  });
+
   it("renders a boot script that bash and shellcheck accept, reading the secret into the env file at every start", async () => {
     const script = await renderWithTerraform(instance.user_data, SAMPLES);
     expect(script).toContain('readonly DATA_VOLUME_ID="vol-0123456789abcdef0"');

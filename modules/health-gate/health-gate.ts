@@ -27,6 +27,11 @@ export interface HealthCheck {
   readonly content_type?: string;
 }
 
+/** The checks with every string escaped for Terraform, e.g. for an output value (a body may contain `${`). */
+export function checksForTerraform(checks: readonly HealthCheck[]): HealthCheck[] {
+  return checks.map((c) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, typeof v === "string" ? escapeForTerraform(v) : v])) as unknown as HealthCheck);
+}
+
 /** Props of {@link HealthGate}. */
 export interface HealthGateProps {
   /**

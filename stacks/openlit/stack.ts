@@ -4,7 +4,7 @@ import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { isNonEmpty } from "../../modules/core/index.js";
 import { SubnetLookup } from "../../modules/subnet-lookup/index.js";
 import { ComposeHost } from "../../modules/compose-host/index.js";
-import { HealthGate } from "../../modules/health-gate/index.js";
+import { checksForTerraform, HealthGate } from "../../modules/health-gate/index.js";
 import { AlertTopic } from "../../modules/alert-topic/index.js";
 import { InstanceAlarms } from "../../modules/instance-alarms/index.js";
 import { VolumeSnapshots } from "../../modules/volume-snapshots/index.js";
@@ -157,7 +157,7 @@ export class OpenlitStack extends SystemStack {
     this.output("architecture", this.host.architecture, "CPU architecture (arm64 on Graviton).");
     this.output("container_log_group", this.host.logGroupName, "CloudWatch Logs group of the containers (when enable_container_logs).");
     // What the operator scripts read: the checks health-check.sh runs, the volumes destroy.sh snapshots first.
-    this.output("health_checks", { host: ip, checks: OPENLIT_HEALTH_CHECKS }, "What scripts/health-check.sh <stack> checks, and where.");
+    this.output("health_checks", { host: ip, checks: checksForTerraform(OPENLIT_HEALTH_CHECKS) }, "What scripts/health-check.sh <stack> checks, and where.");
     this.output("snapshot_volume_ids", [dataVolume.id], "Volumes scripts/destroy.sh snapshots before destroying the stack.");
   }
 }
