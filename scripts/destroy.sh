@@ -127,14 +127,15 @@ while IFS= read -r line; do
   [[ -z "$line" ]] || RESOURCES+=("$line")
 done < <(tf state list 2>/dev/null || true)
 
-# json_lines MODE JSON: small JSON readers (Node; jq may be missing).
-#   ids       a JSON list of strings -> one per line (exit 3 when not a list of strings)
-#   volumes   aws ec2 describe-volumes output -> per volume: "<id> <instance id>..."
-#   tags ID   aws ec2 describe-volumes output -> the --tag-specifications JSON
-#             for the snapshot of volume ID (its tags except aws:*, plus ours)
+# json_lines MODE JSON [STACK]: small JSON readers (Node; jq may be missing).
+#   ids             a JSON list of strings -> one per line (exit 3 when not a
+#                   list of strings; null = empty)
+#   volumes STACK   aws ec2 describe-volumes output -> per volume one line
+#                   "<volume id>|<attached instance ids>|<--tag-specifications
+#                   JSON for its snapshot: its tags except aws:*, plus ours>"
 # shellcheck disable=SC2016 # JavaScript template literals, not shell expansions
 JSON_JS='
-const [mode, text, id, stack] = process.argv.slice(1);
+const [mode, text, stack] = process.argv.slice(1);
 let d;
 try { d = JSON.parse(text); } catch (e) { process.stderr.write(`not JSON: ${e.message}\n`); process.exit(3); }
 if (mode === "ids") {
@@ -142,15 +143,13 @@ if (mode === "ids") {
   if (!Array.isArray(d) || d.some((x) => typeof x !== "string")) { process.stderr.write(`expected a JSON list of strings, got ${text}\n`); process.exit(3); }
   for (const x of d) process.stdout.write(`${x}\n`);
 } else {
-  const vols = (d && d.Volumes) || [];
-  if (mode === "volumes") {
-    for (const v of vols) process.stdout.write(`${[v.VolumeId, ...(v.Attachments || []).map((a) => a.InstanceId)].join(" ")}\n`);
-  } else {
-    const v = vols.find((x) => x.VolumeId === id) || {};
+  for (const v of (d && d.Volumes) || []) {
+    const id = v.VolumeId;
     const ours = { Name: `${stack}-final-${id}`, Stack: stack, SourceVolumeId: id, CreatedBy: "destroy.sh" };
     const tags = (v.Tags || []).filter((t) => !t.Key.startsWith("aws:") && !(t.Key in ours));
     for (const [Key, Value] of Object.entries(ours)) tags.push({ Key, Value });
-    process.stdout.write(JSON.stringify([{ ResourceType: "snapshot", Tags: tags.slice(-50) }]));
+    const spec = JSON.stringify([{ ResourceType: "snapshot", Tags: tags.slice(-50) }]);
+    process.stdout.write(`${id}|${(v.Attachments || []).map((a) => a.InstanceId).join(" ")}|${spec}\n`);
   }
 }
 '
@@ -208,13 +207,21 @@ else
 
     volumes_json=$(aws ec2 describe-volumes "${REGION_ARGS[@]}" --volume-ids "${VOLUME_IDS[@]}" --output json) ||
       snapshot_fail "aws ec2 describe-volumes ${VOLUME_IDS[*]} failed (re-run, or --no-snapshot to skip the snapshot)"
+    volumes=$(json_lines volumes "$volumes_json" "$STACK") || snapshot_fail "cannot read the answer of aws ec2 describe-volumes"
     INSTANCES=()
-    while IFS=' ' read -r -a row; do
-      [[ ${#row[@]} -gt 1 ]] || continue
-      for inst in "${row[@]:1}"; do
-        case " ${INSTANCES[*]+${INSTANCES[*]}} " in *" $inst "*) ;; *) INSTANCES+=("$inst") ;; esac
-      done
-    done < <(json_lines volumes "$volumes_json")
+    TAG_SPECS=() # in the order of VOLUME_IDS
+    for vol in "${VOLUME_IDS[@]}"; do
+      spec=""
+      while IFS='|' read -r id attached tags; do
+        [[ "$id" == "$vol" ]] || continue
+        spec=$tags
+        for inst in $attached; do
+          case " ${INSTANCES[*]+${INSTANCES[*]}} " in *" $inst "*) ;; *) INSTANCES+=("$inst") ;; esac
+        done
+      done <<<"$volumes"
+      [[ -n "$spec" ]] || snapshot_fail "aws ec2 describe-volumes does not know $vol"
+      TAG_SPECS+=("$spec")
+    done
     if [[ ${#INSTANCES[@]} -gt 0 ]]; then
       info "stopping ${INSTANCES[*]} so the snapshots are consistent"
       aws ec2 stop-instances "${REGION_ARGS[@]}" --instance-ids "${INSTANCES[@]}" --output text >/dev/null ||
@@ -223,11 +230,11 @@ else
       aws ec2 wait instance-stopped "${REGION_ARGS[@]}" --instance-ids "${INSTANCES[@]}" ||
         snapshot_fail "${INSTANCES[*]} did not stop"
     fi
-    for vol in "${VOLUME_IDS[@]}"; do
-      tags=$(json_lines tags "$volumes_json" "$vol" "$STACK") || snapshot_fail "cannot read the tags of $vol"
+    for ((v = 0; v < ${#VOLUME_IDS[@]}; v++)); do
+      vol=${VOLUME_IDS[v]}
       snap=$(aws ec2 create-snapshot "${REGION_ARGS[@]}" --volume-id "$vol" \
         --description "Final snapshot of $vol (stack $STACK) before destroy ($(date -u +%Y-%m-%dT%H:%M:%SZ))" \
-        --tag-specifications "$tags" --query SnapshotId --output text) ||
+        --tag-specifications "${TAG_SPECS[v]}" --query SnapshotId --output text) ||
         snapshot_fail "create-snapshot of $vol failed"
       [[ "$snap" =~ ^snap-[0-9a-f]+$ ]] || snapshot_fail "unexpected create-snapshot answer '$snap' for $vol"
       SNAPSHOT_IDS+=("$snap")

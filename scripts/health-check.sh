@@ -207,6 +207,9 @@ if [[ -n "$CHECKS_JSON" ]]; then
   parse_checks "$CHECKS_SOURCE" checks "$CHECKS_JSON"
 fi
 if [[ -n "$STACK_ARG" ]]; then
+  if [[ "$STACK_ARG" == *[.:]* || "$STACK_ARG" == localhost ]]; then
+    usage_error "'$STACK_ARG' looks like a host, not a stack; use --host $STACK_ARG --checks JSON"
+  fi
   resolve_stack "$STACK_ARG"
   if [[ -z "$HOST" || -z "$CHECKS_JSON" ]]; then
     if [[ ! -f "$STACK_DIR/cdk.tf.json" ]]; then

@@ -290,6 +290,9 @@ describe.concurrent("health-check.sh argument handling", () => {
     for (const bad of [["--timeout", "soon"], ["--interval=abc"], ["--max-interval", "-1"], ["--ui-port", "3000"]]) {
       expect((await sb.run("health-check.sh", ["--host", "10.0.0.5", "--checks", checks, ...bad])).code, bad.join(" ")).toBe(2);
     }
+    r = await sb.run("health-check.sh", ["203.0.113.10"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("'203.0.113.10' looks like a host, not a stack; use --host 203.0.113.10 --checks JSON");
     r = await sb.run("health-check.sh", ["shop-qa", "--timeout", "0"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("unknown stack 'shop-qa'");

@@ -222,45 +222,42 @@ require_synthesized() {
   fi
 }
 
-# stack_json_query MODE [ARGS...]: run a small query over the resolved stack's
-# cdk.tf.json with Node (the project needs Node anyway; jq may be missing).
-#   secrets           one line per sensitive variable: "required NAME" (no
-#                     default) or "optional NAME" (has a default), sorted by name
-#   has-output NAME   exit 0 when the stack declares output NAME, 1 when not
+# What the scripts need from the synthesized stack (cdk.tf.json), read once
+# with Node (the project needs Node anyway; jq may be missing), one line each:
+#   "required NAME"  a sensitive variable without a default (a required secret)
+#   "optional NAME"  a sensitive variable with a default
+#   "output NAME"    a declared output
 # shellcheck disable=SC2016 # JavaScript template literals, not shell expansions
 _STACK_JSON_JS='
 const fs = require("fs");
-const [file, mode, arg] = process.argv.slice(1);
 let j;
-try { j = JSON.parse(fs.readFileSync(file, "utf8")); }
-catch (e) { process.stderr.write(`cannot read ${file}: ${e.message}\n`); process.exit(3); }
-if (mode === "secrets") {
-  const vars = (j && typeof j.variable === "object" && j.variable) || {};
-  for (const name of Object.keys(vars).sort()) {
-    const v = vars[name] || {};
-    if (v.sensitive === true) process.stdout.write(`${"default" in v ? "optional" : "required"} ${name}\n`);
-  }
-} else if (mode === "has-output") {
-  const outs = (j && typeof j.output === "object" && j.output) || {};
-  process.exit(Object.prototype.hasOwnProperty.call(outs, arg) ? 0 : 1);
-} else {
-  process.stderr.write(`unknown mode ${mode}\n`);
-  process.exit(3);
+try { j = JSON.parse(fs.readFileSync(process.argv[1], "utf8")); }
+catch (e) { process.stderr.write(`cannot read ${process.argv[1]}: ${e.message}\n`); process.exit(3); }
+const obj = (x) => (x && typeof x === "object" && !Array.isArray(x) ? x : {});
+const vars = obj(j && j.variable);
+for (const name of Object.keys(vars).sort()) {
+  const v = obj(vars[name]);
+  if (v.sensitive === true) process.stdout.write(`${"default" in v ? "optional" : "required"} ${name}\n`);
 }
+for (const name of Object.keys(obj(j && j.output)).sort()) process.stdout.write(`output ${name}\n`);
 '
-stack_json_query() {
-  node -e "$_STACK_JSON_JS" "$STACK_DIR/cdk.tf.json" "$@"
+STACK_JSON_INFO=""
+STACK_JSON_LOADED=false
+# load_stack_json: fill STACK_JSON_INFO from the resolved stack's cdk.tf.json
+# (once; the scripts synthesize before the first use).
+load_stack_json() {
+  [[ "$STACK_JSON_LOADED" == false ]] || return 0
+  require_synthesized
+  require_cmd node "Node.js >= 20 reads the synthesized stack"
+  STACK_JSON_INFO=$(node -e "$_STACK_JSON_JS" "$STACK_DIR/cdk.tf.json") ||
+    die "cannot read the synthesized stack $STACK_DIR/cdk.tf.json; run: npm run synth"
+  STACK_JSON_LOADED=true
 }
 
 # stack_has_output NAME: the synthesized stack declares output NAME.
 stack_has_output() {
-  local rc=0
-  stack_json_query has-output "$1" || rc=$?
-  case "$rc" in
-    0) return 0 ;;
-    1) return 1 ;;
-    *) die "cannot read $STACK_DIR/cdk.tf.json; run: npm run synth" ;;
-  esac
+  load_stack_json
+  [[ $'\n'"$STACK_JSON_INFO"$'\n' == *$'\n'"output $1"$'\n'* ]]
 }
 
 # env_is_set NAME: the environment variable NAME is set and non-empty (NAME may
@@ -277,15 +274,14 @@ env_is_set() {
 # default must come from the secrets file or TF_VAR_<name>. Reads cdk.tf.json,
 # so the stack must be synthesized first.
 require_secrets() {
-  local kind name list rc=0 required=() optional=() missing=() hint=""
-  require_synthesized
-  require_cmd node "Node.js >= 20 reads the synthesized stack"
-  list=$(stack_json_query secrets) || rc=$?
-  ((rc == 0)) || die "cannot read the variables of stack $STACK from $STACK_DIR/cdk.tf.json; run: npm run synth"
+  local kind name required=() optional=() missing=() hint=""
+  load_stack_json
   while IFS=' ' read -r kind name; do
-    [[ -n "$name" ]] || continue
-    if [[ "$kind" == required ]]; then required+=("$name"); else optional+=("$name"); fi
-  done <<<"$list"
+    case "$kind" in
+      required) required+=("$name") ;;
+      optional) optional+=("$name") ;;
+    esac
+  done <<<"$STACK_JSON_INFO"
 
   if [[ -f "$SECRETS_FILE" ]]; then
     if [[ -n "$(find "$SECRETS_FILE" -prune \( -perm -004 -o -perm -040 \) 2>/dev/null)" ]]; then
