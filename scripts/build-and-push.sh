@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build the OpenLIT image for linux/arm64 + linux/amd64 and push it to ECR.
+# Build an image for linux/arm64 + linux/amd64 and push it to ECR.
 set -euo pipefail
 
 # shellcheck source=lib/common.sh source-path=SCRIPTDIR
@@ -7,28 +7,30 @@ set -euo pipefail
 
 usage() {
   cat <<USAGE
-Usage: $SCRIPT_NAME [TAG] [options]
+Usage: $SCRIPT_NAME --source DIR (--repository NAME | --stack STACK) [TAG] [options]
 
-Builds the OpenLIT image from an OpenLIT checkout and pushes ONE multi-arch
-tag (manifest list) to ECR:
+Builds an image from a source directory for linux/arm64 + linux/amd64 and
+pushes ONE multi-arch tag (manifest list) to ECR:
   1. ECR repository: aws ecr describe-repositories, else create-repository
      (scan-on-push on by default; immutable tags with --immutable-tags)
   2. skip when TAG already exists in the repository (unless --force)
   3. aws ecr get-login-password | docker login --password-stdin <registry>
   4. docker buildx build --platform linux/arm64,linux/amd64 --push
-       -f <source>/src/client/Dockerfile -t <registry>/<repository>:TAG <source>/src/client
+       --file <dockerfile> --tag <registry>/<repository>:TAG <source>
   5. docker buildx imagetools inspect: both platforms present
 
-TAG defaults to the source checkout's git commit (12 characters), with
-"-dirty-<UTC timestamp>" appended when it has uncommitted changes.
-Use the printed tag as image_tag in environments/<env>.tfvars.
+TAG defaults to the source directory's git commit (12 characters), with
+"-dirty-<UTC timestamp>" appended when the checkout has uncommitted changes.
+Set the printed tag as image_tag in environments/<system>/<env>.tfvars.
 
 Options:
-  --source DIR        OpenLIT checkout (OPENLIT_SOURCE_DIR; required)
-  --repository NAME   ECR repository (ECR_REPOSITORY, default openlit)
+  --source DIR        build context directory (BUILD_SOURCE_DIR; required)
+  --dockerfile PATH   the Dockerfile (BUILD_DOCKERFILE; default <source>/Dockerfile);
+                      a relative path is relative to the current directory
+  --repository NAME   ECR repository (ECR_REPOSITORY)
+  --stack STACK       read the repository from ecr_repository in the stack's
+                      environments/<system>/<env>.tfvars (when no --repository)
   --region REGION     AWS region (AWS_REGION / AWS_DEFAULT_REGION / aws configure)
-  --dockerfile PATH   Dockerfile, relative to the source (default src/client/Dockerfile)
-  --context PATH      build context, relative to the source (default src/client)
   --platforms LIST    (PLATFORMS, default linux/arm64,linux/amd64)
   --builder NAME      buildx builder, created with the docker-container driver
                       when missing (BUILDX_BUILDER, default ops-multiarch)
@@ -37,15 +39,18 @@ Options:
   --no-scan-on-push   create the repository without scan-on-push
   --force             rebuild and push even if TAG already exists
   -h, --help          show this help
+
+Example (a Dockerfile inside its build context):
+  $SCRIPT_NAME --source ../app --repository team/app v1.2.3
 USAGE
 }
 
 TAG=""
-SOURCE_DIR="${OPENLIT_SOURCE_DIR:-}"
-REPOSITORY="${ECR_REPOSITORY:-openlit}"
+SOURCE_DIR="${BUILD_SOURCE_DIR:-}"
+DOCKERFILE="${BUILD_DOCKERFILE:-}"
+REPOSITORY=""
+STACK_ARG=""
 REGION="${AWS_REGION:-${AWS_DEFAULT_REGION:-}}"
-DOCKERFILE="src/client/Dockerfile"
-CONTEXT="src/client"
 PLATFORMS="${PLATFORMS:-linux/arm64,linux/amd64}"
 BUILDER="${BUILDX_BUILDER:-ops-multiarch}"
 IMMUTABLE=false
@@ -63,10 +68,10 @@ while [[ $# -gt 0 ]]; do
       exit 0
       ;;
     --source) need_value "$@"; SOURCE_DIR=$2; shift 2 ;;
-    --repository) need_value "$@"; REPOSITORY=$2; shift 2 ;;
-    --region) need_value "$@"; REGION=$2; shift 2 ;;
     --dockerfile) need_value "$@"; DOCKERFILE=$2; shift 2 ;;
-    --context) need_value "$@"; CONTEXT=$2; shift 2 ;;
+    --repository) need_value "$@"; REPOSITORY=$2; shift 2 ;;
+    --stack) need_value "$@"; STACK_ARG=$2; shift 2 ;;
+    --region) need_value "$@"; REGION=$2; shift 2 ;;
     --platforms) need_value "$@"; PLATFORMS=$2; shift 2 ;;
     --builder) need_value "$@"; BUILDER=$2; shift 2 ;;
     --immutable-tags) IMMUTABLE=true; shift ;;
@@ -83,11 +88,7 @@ while [[ $# -gt 0 ]]; do
 done
 
 # --- validate inputs before touching AWS ------------------------------------
-[[ -n "$SOURCE_DIR" ]] || usage_error "no OpenLIT source: pass --source DIR or set OPENLIT_SOURCE_DIR to your OpenLIT checkout"
-[[ -d "$SOURCE_DIR" ]] || die "OpenLIT source directory '$SOURCE_DIR' does not exist"
-SOURCE_DIR=$(cd "$SOURCE_DIR" && pwd -P)
-[[ -f "$SOURCE_DIR/$DOCKERFILE" ]] || die "no Dockerfile at $SOURCE_DIR/$DOCKERFILE (is '$SOURCE_DIR' an OpenLIT checkout? see --dockerfile)"
-[[ -d "$SOURCE_DIR/$CONTEXT" ]] || die "no build context at $SOURCE_DIR/$CONTEXT (see --context)"
+resolve_build_inputs
 [[ "$REPOSITORY" =~ ^[a-z0-9]+([._/-][a-z0-9]+)*$ ]] || usage_error "invalid ECR repository name '$REPOSITORY'"
 require_cmd aws
 require_cmd docker
@@ -114,7 +115,7 @@ ACCOUNT_ID=$(aws sts get-caller-identity --query Account --output text) ||
 [[ "$ACCOUNT_ID" =~ ^[0-9]{12}$ ]] || fail_step "unexpected account id '$ACCOUNT_ID'"
 REGISTRY="$ACCOUNT_ID.dkr.ecr.$REGION.amazonaws.com"
 IMAGE="$REGISTRY/$REPOSITORY:$TAG"
-info "image $IMAGE (platforms $PLATFORMS) from $SOURCE_DIR/$CONTEXT"
+info "image $IMAGE (platforms $PLATFORMS) from $SOURCE_DIR with $DOCKERFILE"
 
 # --- 1. repository ----------------------------------------------------------
 step repository "ECR repository $REPOSITORY in $REGION"
@@ -137,6 +138,7 @@ if aws ecr describe-images "${REGION_ARGS[@]}" --repository-name "$REPOSITORY" \
   --image-ids "imageTag=$TAG" >/dev/null 2>&1; then
   if [[ "$FORCE" == false ]]; then
     info "$IMAGE already exists; nothing to do (--force rebuilds and overwrites a mutable tag)"
+    image_tag_hint
     printf '%s\n' "$IMAGE"
     exit 0
   fi
@@ -150,7 +152,7 @@ aws ecr get-login-password "${REGION_ARGS[@]}" | docker login --username AWS --p
 
 # --- 4. build and push ------------------------------------------------------
 step builder "buildx builder $BUILDER"
-docker buildx version >/dev/null 2>&1 || fail_step "docker buildx is not available (scripts/verify-prereqs.sh)"
+docker buildx version >/dev/null 2>&1 || fail_step "docker buildx is not available (scripts/verify-prereqs.sh --build)"
 if ! docker buildx inspect "$BUILDER" >/dev/null 2>&1; then
   docker buildx create --name "$BUILDER" --driver docker-container >/dev/null ||
     fail_step "could not create buildx builder $BUILDER"
@@ -166,7 +168,7 @@ done
 
 run_step build "docker buildx build --push $IMAGE" \
   docker buildx build --builder "$BUILDER" --platform "$PLATFORMS" \
-  --file "$SOURCE_DIR/$DOCKERFILE" --tag "$IMAGE" --push "$SOURCE_DIR/$CONTEXT"
+  --file "$DOCKERFILE" --tag "$IMAGE" --push "$SOURCE_DIR"
 
 # --- 5. verify --------------------------------------------------------------
 step verify "manifest list of $IMAGE"
@@ -175,5 +177,5 @@ for platform in "${wanted[@]}"; do
   [[ "$manifest" == *"$platform"* ]] || fail_step "$IMAGE has no $platform image"
 done
 info "pushed $IMAGE ($PLATFORMS)"
-info "set image_tag = \"$TAG\" in environments/<env>.tfvars, then run scripts/deploy.sh <env>"
+image_tag_hint
 printf '%s\n' "$IMAGE"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Development build: the OpenLIT image for this machine only, loaded into the
-# local Docker image store. Nothing is pushed and AWS is never called.
+# Development build: an image for this machine only, loaded into the local
+# Docker image store. Nothing is pushed and AWS is never called.
 set -euo pipefail
 
 # shellcheck source=lib/common.sh source-path=SCRIPTDIR
@@ -8,30 +8,31 @@ set -euo pipefail
 
 usage() {
   cat <<USAGE
-Usage: $SCRIPT_NAME [TAG] [options]
+Usage: $SCRIPT_NAME --source DIR (--repository NAME | --stack STACK) [TAG] [options]
 
 Runs
   docker buildx build --platform <native platform> --load
-    -f <source>/src/client/Dockerfile -t <repository>:TAG <source>/src/client
+    --file <dockerfile> --tag <repository>:TAG <source>
 to check that the image builds (and try it with docker run) before
 scripts/build-and-push.sh publishes the multi-arch image. TAG defaults to "dev".
 
 Options:
-  --source DIR        OpenLIT checkout (OPENLIT_SOURCE_DIR; required)
-  --repository NAME   local image name (ECR_REPOSITORY, default openlit)
+  --source DIR        build context directory (BUILD_SOURCE_DIR; required)
+  --dockerfile PATH   the Dockerfile (BUILD_DOCKERFILE; default <source>/Dockerfile);
+                      a relative path is relative to the current directory
+  --repository NAME   local image name (ECR_REPOSITORY)
+  --stack STACK       use ecr_repository from the stack's tfvars as the name
   --platform P        (default: this machine, linux/arm64 or linux/amd64)
-  --dockerfile PATH   relative to the source (default src/client/Dockerfile)
-  --context PATH      relative to the source (default src/client)
   -h, --help          show this help
 USAGE
 }
 
 TAG=""
-SOURCE_DIR="${OPENLIT_SOURCE_DIR:-}"
-REPOSITORY="${ECR_REPOSITORY:-openlit}"
+SOURCE_DIR="${BUILD_SOURCE_DIR:-}"
+DOCKERFILE="${BUILD_DOCKERFILE:-}"
+REPOSITORY=""
+STACK_ARG=""
 PLATFORM=""
-DOCKERFILE="src/client/Dockerfile"
-CONTEXT="src/client"
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -44,10 +45,10 @@ while [[ $# -gt 0 ]]; do
       exit 0
       ;;
     --source) need_value "$@"; SOURCE_DIR=$2; shift 2 ;;
-    --repository) need_value "$@"; REPOSITORY=$2; shift 2 ;;
-    --platform) need_value "$@"; PLATFORM=$2; shift 2 ;;
     --dockerfile) need_value "$@"; DOCKERFILE=$2; shift 2 ;;
-    --context) need_value "$@"; CONTEXT=$2; shift 2 ;;
+    --repository) need_value "$@"; REPOSITORY=$2; shift 2 ;;
+    --stack) need_value "$@"; STACK_ARG=$2; shift 2 ;;
+    --platform) need_value "$@"; PLATFORM=$2; shift 2 ;;
     -*) usage_error "unknown option: $1" ;;
     *)
       [[ -z "$TAG" ]] || usage_error "unexpected argument: $1"
@@ -59,13 +60,6 @@ done
 TAG=${TAG:-dev}
 [[ "$TAG" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || usage_error "invalid image tag '$TAG'"
 
-[[ -n "$SOURCE_DIR" ]] || usage_error "no OpenLIT source: pass --source DIR or set OPENLIT_SOURCE_DIR to your OpenLIT checkout"
-[[ -d "$SOURCE_DIR" ]] || die "OpenLIT source directory '$SOURCE_DIR' does not exist"
-SOURCE_DIR=$(cd "$SOURCE_DIR" && pwd -P)
-[[ -f "$SOURCE_DIR/$DOCKERFILE" ]] || die "no Dockerfile at $SOURCE_DIR/$DOCKERFILE (is '$SOURCE_DIR' an OpenLIT checkout? see --dockerfile)"
-[[ -d "$SOURCE_DIR/$CONTEXT" ]] || die "no build context at $SOURCE_DIR/$CONTEXT (see --context)"
-require_cmd docker
-
 if [[ -z "$PLATFORM" ]]; then
   case "$(uname -m)" in
     arm64 | aarch64) PLATFORM=linux/arm64 ;;
@@ -74,10 +68,13 @@ if [[ -z "$PLATFORM" ]]; then
   esac
 fi
 [[ "$PLATFORM" != *,* ]] || usage_error "--load takes one platform; use scripts/build-and-push.sh for multi-arch"
+resolve_build_inputs
+[[ "$REPOSITORY" =~ ^[a-z0-9]+([._/-][a-z0-9]+)*$ ]] || usage_error "invalid image name '$REPOSITORY'"
+require_cmd docker
 IMAGE="$REPOSITORY:$TAG"
 
 run_step build "docker buildx build --load $IMAGE ($PLATFORM)" \
-  docker buildx build --platform "$PLATFORM" --file "$SOURCE_DIR/$DOCKERFILE" \
-  --tag "$IMAGE" --load "$SOURCE_DIR/$CONTEXT"
-info "built $IMAGE for $PLATFORM (local image store only; OpenLIT needs ClickHouse to run, e.g. via OpenLIT's docker-compose with image $IMAGE)"
+  docker buildx build --platform "$PLATFORM" --file "$DOCKERFILE" \
+  --tag "$IMAGE" --load "$SOURCE_DIR"
+info "built $IMAGE for $PLATFORM (local image store only)"
 printf '%s\n' "$IMAGE"

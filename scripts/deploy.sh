@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Synthesize, plan, apply and health-check one environment's stack.
+# Synthesize, plan, apply and health-check one stack.
 set -euo pipefail
 
 # shellcheck source=lib/common.sh source-path=SCRIPTDIR
@@ -7,35 +7,42 @@ set -euo pipefail
 
 usage() {
   cat <<USAGE
-Usage: $SCRIPT_NAME <environment> [options]
+Usage: $SCRIPT_NAME <stack> [options]
 
-Deploys stack \$STACK_PREFIX-<environment> (default prefix: openlit), one step
-at a time, stopping at the first failing step and naming it:
+<stack> is <system>-<env>, e.g. shop-dev for environments/shop/dev.tfvars. A
+bare <env> (e.g. dev) works while exactly one system has that environment.
+
+Deploys the stack one step at a time, stopping at the first failing step and
+naming it:
   synth    npm run synth                      (cdktf.out/stacks/<stack>/cdk.tf.json)
+  secrets  every sensitive variable of cdk.tf.json without a default must be
+           set in environments/<system>/<env>.secrets.tfvars or as TF_VAR_<name>
   init     terraform init -input=false
-  plan     terraform plan -input=false -out=tfplan -var-file=environments/<env>.tfvars
-                          [-var-file=environments/<env>.secrets.tfvars]
+  plan     terraform plan -input=false -out=tfplan -var-file=environments/<system>/<env>.tfvars
+                          [-var-file=environments/<system>/<env>.secrets.tfvars]
   apply    terraform apply -input=false <same -var-file args> tfplan
            (asks first unless --auto-approve; skipped when the plan has no changes)
   outputs  terraform output
-  health   scripts/health-check.sh --env <environment>
+  health   scripts/health-check.sh <stack> (the checks of the stack's output
+           health_checks; skipped when the stack declares no such output)
 
-Secrets: environments/<env>.secrets.tfvars (git-ignored, chmod 600) or
-TF_VAR_clickhouse_password / TF_VAR_demo_passwords. They are ephemeral
-variables, so they are passed again when the saved plan is applied.
+Secrets: environments/<system>/<env>.secrets.tfvars (git-ignored, chmod 600)
+or TF_VAR_<name>. Ephemeral variables are passed again when the saved plan is
+applied.
 
 Options:
   --auto-approve             apply without asking (required when stdin is not a terminal)
   --plan-only                stop after the plan (nothing is changed)
   --skip-health-check        do not run the health check after apply
-  --health-timeout SECONDS   health check timeout (default 300)
+  --health-timeout SECONDS   health check timeout (HEALTH_TIMEOUT, default 300)
   -h, --help                 show this help
 
-Environment: STACK_PREFIX, plus the AWS credentials/profile Terraform uses.
+Environment: the AWS credentials/profile Terraform uses. STACK_PREFIX is no
+longer used (a warning says so when it is set).
 USAGE
 }
 
-ENV_NAME=""
+STACK_ARG=""
 AUTO_APPROVE=false
 PLAN_ONLY=false
 SKIP_HEALTH=false
@@ -57,46 +64,47 @@ while [[ $# -gt 0 ]]; do
     --health-timeout) need_value "$@"; HEALTH_TIMEOUT_ARG=$2; shift 2 ;;
     -*) usage_error "unknown option: $1" ;;
     *)
-      [[ -z "$ENV_NAME" ]] || usage_error "unexpected argument: $1 (one environment per run)"
-      ENV_NAME=$1
+      [[ -z "$STACK_ARG" ]] || usage_error "unexpected argument: $1 (one stack per run)"
+      STACK_ARG=$1
       shift
       ;;
   esac
 done
-[[ -n "$ENV_NAME" ]] || usage_error "missing <environment>. Available: $(available_environments)"
+[[ -n "$STACK_ARG" ]] || usage_error "missing <stack>. Available stacks: $(available_stacks)"
 is_uint "$HEALTH_TIMEOUT_ARG" || usage_error "--health-timeout must be whole seconds"
 
 # --- fail early, before anything slow ----------------------------------------
-require_environment "$ENV_NAME"
-require_secrets "$ENV_NAME"
+resolve_stack "$STACK_ARG"
 if [[ "$PLAN_ONLY" == false && "$AUTO_APPROVE" == false ]] && ! is_interactive; then
   usage_error "stdin is not a terminal, so there is nobody to approve the apply; pass --auto-approve (or --plan-only)"
 fi
 require_cmd npm
+require_cmd node "Node.js >= 20"
 require_cmd terraform
 if [[ "$SKIP_HEALTH" == false && "$PLAN_ONLY" == false ]]; then
   require_cmd curl "needed by the health check; or pass --skip-health-check"
 fi
-
-STACK=$(stack_name "$ENV_NAME")
-DIR=$(stack_dir "$ENV_NAME")
-set_var_file_args "$ENV_NAME"
-info "environment $ENV_NAME -> stack $STACK ($DIR)"
+info "stack $STACK (environments/$STACK_SYSTEM/$STACK_ENV.tfvars -> $STACK_DIR)"
 
 synth() {
   (cd "$REPO_ROOT" && npm run synth) || return
-  [[ -f "$DIR/cdk.tf.json" ]] || {
-    err "npm run synth did not produce $DIR/cdk.tf.json (is there a stack named $STACK?)"
+  [[ -f "$STACK_DIR/cdk.tf.json" ]] || {
+    err "npm run synth did not produce $STACK_DIR/cdk.tf.json (does the app define a stack named $STACK?)"
     return 1
   }
 }
 run_step synth "npm run synth" synth
-run_step init "terraform init" tf "$ENV_NAME" init -input=false
+# Which secrets are needed is known only from the synthesized stack; checked
+# before terraform runs at all.
+step secrets "sensitive variables of $STACK"
+require_secrets
+set_var_file_args
+run_step init "terraform init" tf init -input=false
 
 step plan "terraform plan -out=tfplan"
-rm -f "$DIR/tfplan"
+rm -f "$STACK_DIR/tfplan"
 plan_rc=0
-tf "$ENV_NAME" plan -input=false -detailed-exitcode -out=tfplan "${VAR_FILE_ARGS[@]}" || plan_rc=$?
+tf plan -input=false -detailed-exitcode -out=tfplan "${VAR_FILE_ARGS[@]}" || plan_rc=$?
 case "$plan_rc" in
   0) HAS_CHANGES=false ;;
   2) HAS_CHANGES=true ;;
@@ -108,7 +116,7 @@ esac
 
 if [[ "$PLAN_ONLY" == true ]]; then
   if [[ "$HAS_CHANGES" == true ]]; then
-    info "plan saved to $DIR/tfplan; not applied (--plan-only)"
+    info "plan saved to $STACK_DIR/tfplan; not applied (--plan-only)"
   else
     info "no changes; $STACK matches the configuration"
   fi
@@ -118,31 +126,34 @@ fi
 if [[ "$HAS_CHANGES" == true ]]; then
   step apply "terraform apply tfplan"
   if [[ "$AUTO_APPROVE" == false ]]; then
-    if ! confirm "Apply the plan above to environment '$ENV_NAME' (stack $STACK)? Only 'yes' is accepted:" yes; then
-      rm -f "$DIR/tfplan"
+    if ! confirm "Apply the plan above to stack $STACK? Only 'yes' is accepted:" yes; then
+      rm -f "$STACK_DIR/tfplan"
       err "apply cancelled; nothing was changed"
       exit 1
     fi
   fi
   apply_rc=0
-  tf "$ENV_NAME" apply -input=false "${VAR_FILE_ARGS[@]}" tfplan || apply_rc=$?
-  rm -f "$DIR/tfplan"
+  tf apply -input=false "${VAR_FILE_ARGS[@]}" tfplan || apply_rc=$?
+  rm -f "$STACK_DIR/tfplan"
   if ((apply_rc != 0)); then
-    err "step 'apply' failed (exit $apply_rc): terraform apply; fix the error and re-run $SCRIPT_NAME $ENV_NAME"
+    err "step 'apply' failed (exit $apply_rc): terraform apply; fix the error and re-run $SCRIPT_NAME $STACK"
     exit "$apply_rc"
   fi
 else
   step apply "skipped"
   info "no changes; $STACK already matches the configuration"
-  rm -f "$DIR/tfplan"
+  rm -f "$STACK_DIR/tfplan"
 fi
 
-run_step outputs "terraform output" tf "$ENV_NAME" output
+run_step outputs "terraform output" tf output
 
 if [[ "$SKIP_HEALTH" == true ]]; then
   info "health check skipped (--skip-health-check)"
+elif ! stack_has_output health_checks; then
+  step health "skipped"
+  info "stack $STACK declares no output health_checks, so there is nothing to check"
 else
   run_step health "health check (timeout ${HEALTH_TIMEOUT_ARG}s)" \
-    "$OPS_SCRIPTS_DIR/health-check.sh" --env "$ENV_NAME" --timeout "$HEALTH_TIMEOUT_ARG"
+    "$OPS_SCRIPTS_DIR/health-check.sh" "$STACK" --timeout "$HEALTH_TIMEOUT_ARG"
 fi
-info "environment $ENV_NAME deployed (stack $STACK)"
+info "stack $STACK deployed"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tear down one environment's stack, after a final snapshot of the data volume.
+# Tear down one stack, after a final snapshot of the volumes it lists.
 set -euo pipefail
 
 # shellcheck source=lib/common.sh source-path=SCRIPTDIR
@@ -7,37 +7,51 @@ set -euo pipefail
 
 usage() {
   cat <<USAGE
-Usage: $SCRIPT_NAME <environment> [options]
+Usage: $SCRIPT_NAME <stack> [options]
 
-Destroys stack \$STACK_PREFIX-<environment> (default prefix: openlit):
-  confirm   type the environment name (or pass --yes); never proceeds without
-            a terminal unless --yes is given
-  synth     npm run synth, terraform init -input=false
-  snapshot  stop the instance (terraform output instance_id) so the data is
-            consistent, then
-            aws ec2 create-snapshot --volume-id <terraform output data_volume_id>
-            and wait until the snapshot is completed (default; --no-snapshot skips)
+<stack> is <system>-<env>, e.g. shop-dev for environments/shop/dev.tfvars. A
+bare <env> (e.g. dev) works while exactly one system has that environment.
+
+Destroys the stack as synthesized in cdktf.out/stacks/<stack>/ (run
+npm run synth first, or pass --synth):
+  confirm   type the stack name (or pass --yes); never proceeds without a
+            terminal unless --yes is given
+  init      terraform init -input=false (after npm run synth with --synth)
+  snapshot  the EBS volumes listed in the stack's output snapshot_volume_ids
+            (terraform output -json snapshot_volume_ids: a JSON list of volume
+            ids; missing or empty = nothing to snapshot): the instances they
+            are attached to are stopped so the data is consistent, then one
+            aws ec2 create-snapshot per volume, tagged with the volume's own
+            tags plus Name=<stack>-final-<volume id>, Stack=<stack>,
+            SourceVolumeId and CreatedBy=destroy.sh; waits until every snapshot
+            is completed (default; --no-snapshot skips)
   destroy   terraform destroy -input=false -auto-approve with the same -var-file
-            arguments as deploy (environments/<env>.tfvars [+ .secrets.tfvars])
-Then lists what was removed and the snapshot that was kept. Running it again on
-a destroyed environment is harmless (nothing left to snapshot or destroy).
-The ECR repository and its images are not touched.
+            arguments as deploy (environments/<system>/<env>.tfvars [+ .secrets.tfvars])
+Then lists what was removed and the snapshots that were kept. Running it again
+on a destroyed stack is harmless (nothing left to snapshot or destroy). ECR
+repositories and their images are not touched.
+
+Region for the AWS calls: the stack's output aws_region when it has one, else
+AWS_REGION / AWS_DEFAULT_REGION, else aws configure get region.
 
 Options:
   --yes                     do not ask (required when stdin is not a terminal)
-  --snapshot                take the final snapshot; fail if there is no data volume
-  --no-snapshot             skip the final snapshot: the data is lost for good
-  --snapshot-timeout SECONDS  give up waiting for the snapshot (default 3600)
+  --synth                   run npm run synth first (default: use the stack
+                            already synthesized in cdktf.out/stacks/<stack>/)
+  --snapshot                take the final snapshots; fail if there is nothing to snapshot
+  --no-snapshot             skip the final snapshots: the data is lost for good
+  --snapshot-timeout SECONDS  give up waiting for the snapshots (default 3600)
   -h, --help                show this help
 
 Secrets: terraform destroy needs the same variables as deploy
-(environments/<env>.secrets.tfvars or TF_VAR_clickhouse_password).
-Environment: STACK_PREFIX, AWS credentials/profile.
+(environments/<system>/<env>.secrets.tfvars or TF_VAR_<name>).
+Environment: AWS credentials/profile.
 USAGE
 }
 
-ENV_NAME=""
+STACK_ARG=""
 YES=false
+SYNTH=false
 SNAPSHOT=default
 SNAPSHOT_TIMEOUT=3600
 
@@ -52,23 +66,25 @@ while [[ $# -gt 0 ]]; do
       exit 0
       ;;
     --yes | -y) YES=true; shift ;;
+    --synth) SYNTH=true; shift ;;
     --snapshot) SNAPSHOT=yes; shift ;;
     --no-snapshot) SNAPSHOT=no; shift ;;
     --snapshot-timeout) need_value "$@"; SNAPSHOT_TIMEOUT=$2; shift 2 ;;
     -*) usage_error "unknown option: $1" ;;
     *)
-      [[ -z "$ENV_NAME" ]] || usage_error "unexpected argument: $1 (one environment per run)"
-      ENV_NAME=$1
+      [[ -z "$STACK_ARG" ]] || usage_error "unexpected argument: $1 (one stack per run)"
+      STACK_ARG=$1
       shift
       ;;
   esac
 done
-[[ -n "$ENV_NAME" ]] || usage_error "missing <environment>. Available: $(available_environments)"
+[[ -n "$STACK_ARG" ]] || usage_error "missing <stack>. Available stacks: $(available_stacks)"
 is_uint "$SNAPSHOT_TIMEOUT" || usage_error "--snapshot-timeout must be whole seconds"
 
-require_environment "$ENV_NAME"
-STACK=$(stack_name "$ENV_NAME")
-DIR=$(stack_dir "$ENV_NAME")
+resolve_stack "$STACK_ARG"
+if [[ "$SYNTH" == false && ! -f "$STACK_DIR/cdk.tf.json" ]]; then
+  die "stack $STACK is not synthesized ($STACK_DIR/cdk.tf.json is missing); run: npm run synth, or pass --synth; nothing was changed"
+fi
 
 # --- confirmation first: nothing runs before it -----------------------------
 if [[ "$YES" == false ]]; then
@@ -76,120 +92,198 @@ if [[ "$YES" == false ]]; then
     usage_error "refusing to destroy $STACK: stdin is not a terminal and --yes was not given; nothing was changed"
   fi
   if [[ "$SNAPSHOT" == no ]]; then
-    warn "--no-snapshot: the OpenLIT data volume of '$ENV_NAME' will be deleted without a backup"
+    warn "--no-snapshot: the volumes of stack $STACK will be deleted without a backup"
   else
-    info "a final snapshot of the OpenLIT data volume is taken first (the instance is stopped for it); --no-snapshot skips it"
+    info "a final snapshot of each volume in the output snapshot_volume_ids of $STACK is taken first (attached instances are stopped for it); --no-snapshot skips it"
   fi
-  if ! confirm "Destroy every resource of environment '$ENV_NAME' (stack $STACK)? Type the environment name to confirm:" "$ENV_NAME"; then
+  if ! confirm "Destroy every resource of stack $STACK? Type the stack name to confirm:" "$STACK"; then
     die "not confirmed; nothing was changed"
   fi
 fi
 
-require_secrets "$ENV_NAME"
-require_cmd npm
 require_cmd terraform
+require_cmd node "Node.js >= 20"
+[[ "$SYNTH" == false ]] || require_cmd npm
 [[ "$SNAPSHOT" == no ]] || require_cmd aws
-set_var_file_args "$ENV_NAME"
 
-synth() {
-  (cd "$REPO_ROOT" && npm run synth) || return
-  [[ -f "$DIR/cdk.tf.json" ]] || {
-    err "npm run synth did not produce $DIR/cdk.tf.json"
-    return 1
+if [[ "$SYNTH" == true ]]; then
+  synth() {
+    (cd "$REPO_ROOT" && npm run synth) || return
+    [[ -f "$STACK_DIR/cdk.tf.json" ]] || {
+      err "npm run synth did not produce $STACK_DIR/cdk.tf.json (does the app still define a stack named $STACK?)"
+      return 1
+    }
   }
-}
-run_step synth "npm run synth" synth
-run_step init "terraform init" tf "$ENV_NAME" init -input=false
+  run_step synth "npm run synth" synth
+fi
+step secrets "sensitive variables of $STACK"
+require_secrets
+set_var_file_args
+run_step init "terraform init" tf init -input=false
 
 # What is in the state now, to report what was removed.
 RESOURCES=()
 while IFS= read -r line; do
   [[ -z "$line" ]] || RESOURCES+=("$line")
-done < <(tf "$ENV_NAME" state list 2>/dev/null || true)
+done < <(tf state list 2>/dev/null || true)
 
-# output NAME: a stack output, or empty when absent.
-output() { tf "$ENV_NAME" output -raw "$1" 2>/dev/null || true; }
+# json_lines MODE JSON [STACK]: small JSON readers (Node; jq may be missing).
+#   ids             a JSON list of strings -> one per line (exit 3 when not a
+#                   list of strings; null = empty)
+#   volumes STACK   aws ec2 describe-volumes output -> per volume one line
+#                   "<volume id>|<attached instance ids>|<--tag-specifications
+#                   JSON for its snapshot: its tags except aws:*, plus ours>"
+# shellcheck disable=SC2016 # JavaScript template literals, not shell expansions
+JSON_JS='
+const [mode, text, stack] = process.argv.slice(1);
+let d;
+try { d = JSON.parse(text); } catch (e) { process.stderr.write(`not JSON: ${e.message}\n`); process.exit(3); }
+if (mode === "ids") {
+  if (d === null) process.exit(0);
+  if (!Array.isArray(d) || d.some((x) => typeof x !== "string")) { process.stderr.write(`expected a JSON list of strings, got ${text}\n`); process.exit(3); }
+  for (const x of d) process.stdout.write(`${x}\n`);
+} else {
+  for (const v of (d && d.Volumes) || []) {
+    const id = v.VolumeId;
+    const ours = { Name: `${stack}-final-${id}`, Stack: stack, SourceVolumeId: id, CreatedBy: "destroy.sh" };
+    const tags = (v.Tags || []).filter((t) => !t.Key.startsWith("aws:") && !(t.Key in ours));
+    for (const [Key, Value] of Object.entries(ours)) tags.push({ Key, Value });
+    const spec = JSON.stringify([{ ResourceType: "snapshot", Tags: tags.slice(-50) }]);
+    process.stdout.write(`${id}|${(v.Attachments || []).map((a) => a.InstanceId).join(" ")}|${spec}\n`);
+  }
+}
+'
+json_lines() { node -e "$JSON_JS" "$@"; }
 
-SNAPSHOT_ID=""
+SNAPSHOT_IDS=()
+SNAPSHOT_VOLUMES=()
 REGION=""
-STOPPED_INSTANCE=""
+STOPPED_INSTANCES=()
 # snapshot_fail MESSAGE: abandon before destroying; say so, and how to restart
-# the instance when it was stopped for the snapshot.
+# the instances stopped for the snapshot.
 snapshot_fail() {
   local msg="$1; nothing was destroyed"
-  if [[ -n "$STOPPED_INSTANCE" ]]; then
-    msg="$msg. $STOPPED_INSTANCE was stopped for the snapshot; start it again with: aws ec2 start-instances --region $REGION --instance-ids $STOPPED_INSTANCE"
+  if [[ ${#STOPPED_INSTANCES[@]} -gt 0 ]]; then
+    msg="$msg. $(join_by " " "${STOPPED_INSTANCES[@]}") was stopped for the snapshot; start it again with: aws ec2 start-instances --region $REGION --instance-ids ${STOPPED_INSTANCES[*]}"
   fi
   fail_step "$msg"
 }
+# nothing_to_snapshot REASON: fine by default, an error with --snapshot.
+nothing_to_snapshot() {
+  if [[ "$SNAPSHOT" == yes ]]; then
+    fail_step "$1; re-run with --no-snapshot to destroy without a snapshot"
+  fi
+  info "$1: nothing to snapshot"
+}
+
 if [[ "$SNAPSHOT" == no ]]; then
   step snapshot "skipped (--no-snapshot)"
 else
-  step snapshot "final snapshot of the OpenLIT data volume"
-  VOLUME_ID=$(output data_volume_id)
-  INSTANCE_ID=$(output instance_id)
-  REGION=$(output aws_region)
-  REGION=${REGION:-${AWS_REGION:-${AWS_DEFAULT_REGION:-}}}
-  if [[ ! "$VOLUME_ID" =~ ^vol-[0-9a-f]+$ ]]; then
-    if [[ "$SNAPSHOT" == yes ]]; then
-      fail_step "no data_volume_id output in stack $STACK (already destroyed?); re-run with --no-snapshot to destroy without a snapshot"
-    fi
-    warn "no data volume in stack $STACK (already destroyed?); nothing to snapshot"
+  step snapshot "final snapshots of the volumes in output snapshot_volume_ids"
+  VOLUME_IDS=()
+  if ! stack_has_output snapshot_volume_ids; then
+    nothing_to_snapshot "stack $STACK declares no output snapshot_volume_ids"
+  elif ! ids_json=$(tf output -json snapshot_volume_ids 2>/dev/null); then
+    nothing_to_snapshot "output snapshot_volume_ids of stack $STACK has no value (already destroyed?)"
   else
-    [[ -n "$REGION" ]] || fail_step "cannot tell the region: no aws_region output and AWS_REGION is not set"
-    REGION_ARGS=(--region "$REGION")
-    if [[ "$INSTANCE_ID" =~ ^i-[0-9a-f]+$ ]]; then
-      info "stopping $INSTANCE_ID so the snapshot of $VOLUME_ID is consistent"
-      aws ec2 stop-instances "${REGION_ARGS[@]}" --instance-ids "$INSTANCE_ID" --output text >/dev/null ||
-        snapshot_fail "could not stop $INSTANCE_ID (re-run, or --no-snapshot to skip the snapshot)"
-      STOPPED_INSTANCE=$INSTANCE_ID
-      aws ec2 wait instance-stopped "${REGION_ARGS[@]}" --instance-ids "$INSTANCE_ID" ||
-        snapshot_fail "$INSTANCE_ID did not stop"
+    ids=$(json_lines ids "$ids_json") || fail_step "output snapshot_volume_ids of stack $STACK is not a JSON list of volume ids"
+    while IFS= read -r id; do
+      [[ -n "$id" ]] || continue
+      [[ "$id" =~ ^vol-[0-9a-f]+$ ]] || fail_step "output snapshot_volume_ids of stack $STACK lists '$id', which is not an EBS volume id (vol-...)"
+      VOLUME_IDS+=("$id")
+    done <<<"$ids"
+    [[ ${#VOLUME_IDS[@]} -gt 0 ]] || nothing_to_snapshot "output snapshot_volume_ids of stack $STACK is empty"
+  fi
+
+  if [[ ${#VOLUME_IDS[@]} -gt 0 ]]; then
+    if stack_has_output aws_region; then
+      REGION=$(tf output -raw aws_region 2>/dev/null || true)
     fi
-    SNAPSHOT_ID=$(aws ec2 create-snapshot "${REGION_ARGS[@]}" --volume-id "$VOLUME_ID" \
-      --description "Final snapshot of $STACK data volume before destroy ($(date -u +%Y-%m-%dT%H:%M:%SZ))" \
-      --tag-specifications "ResourceType=snapshot,Tags=[{Key=Name,Value=$STACK-final},{Key=Environment,Value=$ENV_NAME},{Key=Stack,Value=$STACK},{Key=CreatedBy,Value=destroy.sh},{Key=openlit:role,Value=data},{Key=openlit:environment,Value=$ENV_NAME}]" \
-      --query SnapshotId --output text) ||
-      snapshot_fail "create-snapshot of $VOLUME_ID failed"
-    [[ "$SNAPSHOT_ID" =~ ^snap-[0-9a-f]+$ ]] || snapshot_fail "unexpected create-snapshot answer '$SNAPSHOT_ID'"
-    info "snapshot $SNAPSHOT_ID of $VOLUME_ID started; waiting for it to complete (up to ${SNAPSHOT_TIMEOUT}s)"
+    REGION=${REGION:-${AWS_REGION:-${AWS_DEFAULT_REGION:-}}}
+    [[ -n "$REGION" ]] || REGION=$(aws configure get region 2>/dev/null || true)
+    [[ -n "$REGION" ]] || fail_step "cannot tell the region: the stack has no aws_region output, AWS_REGION is not set and aws configure has no region"
+    REGION_ARGS=(--region "$REGION")
+    info "volumes to snapshot: ${VOLUME_IDS[*]} ($REGION)"
+
+    volumes_json=$(aws ec2 describe-volumes "${REGION_ARGS[@]}" --volume-ids "${VOLUME_IDS[@]}" --output json) ||
+      snapshot_fail "aws ec2 describe-volumes ${VOLUME_IDS[*]} failed (re-run, or --no-snapshot to skip the snapshot)"
+    volumes=$(json_lines volumes "$volumes_json" "$STACK") || snapshot_fail "cannot read the answer of aws ec2 describe-volumes"
+    INSTANCES=()
+    TAG_SPECS=() # in the order of VOLUME_IDS
+    for vol in "${VOLUME_IDS[@]}"; do
+      spec=""
+      while IFS='|' read -r id attached tags; do
+        [[ "$id" == "$vol" ]] || continue
+        spec=$tags
+        for inst in $attached; do
+          case " ${INSTANCES[*]+${INSTANCES[*]}} " in *" $inst "*) ;; *) INSTANCES+=("$inst") ;; esac
+        done
+      done <<<"$volumes"
+      [[ -n "$spec" ]] || snapshot_fail "aws ec2 describe-volumes does not know $vol"
+      TAG_SPECS+=("$spec")
+    done
+    if [[ ${#INSTANCES[@]} -gt 0 ]]; then
+      info "stopping ${INSTANCES[*]} so the snapshots are consistent"
+      aws ec2 stop-instances "${REGION_ARGS[@]}" --instance-ids "${INSTANCES[@]}" --output text >/dev/null ||
+        snapshot_fail "could not stop ${INSTANCES[*]} (re-run, or --no-snapshot to skip the snapshot)"
+      STOPPED_INSTANCES=("${INSTANCES[@]}")
+      aws ec2 wait instance-stopped "${REGION_ARGS[@]}" --instance-ids "${INSTANCES[@]}" ||
+        snapshot_fail "${INSTANCES[*]} did not stop"
+    fi
+    for ((v = 0; v < ${#VOLUME_IDS[@]}; v++)); do
+      vol=${VOLUME_IDS[v]}
+      snap=$(aws ec2 create-snapshot "${REGION_ARGS[@]}" --volume-id "$vol" \
+        --description "Final snapshot of $vol (stack $STACK) before destroy ($(date -u +%Y-%m-%dT%H:%M:%SZ))" \
+        --tag-specifications "${TAG_SPECS[v]}" --query SnapshotId --output text) ||
+        snapshot_fail "create-snapshot of $vol failed"
+      [[ "$snap" =~ ^snap-[0-9a-f]+$ ]] || snapshot_fail "unexpected create-snapshot answer '$snap' for $vol"
+      SNAPSHOT_IDS+=("$snap")
+      SNAPSHOT_VOLUMES+=("$vol")
+      info "snapshot $snap of $vol started"
+    done
+    info "waiting for ${SNAPSHOT_IDS[*]} to complete (up to ${SNAPSHOT_TIMEOUT}s)"
     start=$SECONDS
     while :; do
       # The AWS waiter gives up after 10 minutes; loop on it until our timeout.
-      if aws ec2 wait snapshot-completed "${REGION_ARGS[@]}" --snapshot-ids "$SNAPSHOT_ID"; then
+      if aws ec2 wait snapshot-completed "${REGION_ARGS[@]}" --snapshot-ids "${SNAPSHOT_IDS[@]}"; then
         break
       fi
-      state=$(aws ec2 describe-snapshots "${REGION_ARGS[@]}" --snapshot-ids "$SNAPSHOT_ID" \
-        --query 'Snapshots[0].State' --output text 2>/dev/null || true)
-      case "$state" in
-        completed) break ;;
-        pending) ;;
-        *) snapshot_fail "snapshot $SNAPSHOT_ID is in state '${state:-unknown}'" ;;
-      esac
+      states=$(aws ec2 describe-snapshots "${REGION_ARGS[@]}" --snapshot-ids "${SNAPSHOT_IDS[@]}" \
+        --query 'Snapshots[].State' --output text 2>/dev/null || true)
+      pending=false
+      for state in $states; do
+        case "$state" in
+          completed) ;;
+          pending) pending=true ;;
+          *) snapshot_fail "a snapshot of ${SNAPSHOT_IDS[*]} is in state '$state'" ;;
+        esac
+      done
+      [[ -n "$states" ]] || snapshot_fail "cannot read the state of ${SNAPSHOT_IDS[*]}"
+      [[ "$pending" == true ]] || break
       if ((SECONDS - start >= SNAPSHOT_TIMEOUT)); then
-        snapshot_fail "snapshot $SNAPSHOT_ID still pending after ${SNAPSHOT_TIMEOUT}s (re-run later)"
+        snapshot_fail "snapshots ${SNAPSHOT_IDS[*]} still pending after ${SNAPSHOT_TIMEOUT}s (re-run later)"
       fi
-      info "snapshot $SNAPSHOT_ID still pending..."
+      info "snapshots still pending..."
     done
-    info "snapshot $SNAPSHOT_ID completed"
+    info "snapshots completed: ${SNAPSHOT_IDS[*]}"
   fi
 fi
 
-run_step destroy "terraform destroy" tf "$ENV_NAME" destroy -input=false -auto-approve "${VAR_FILE_ARGS[@]}"
+run_step destroy "terraform destroy" tf destroy -input=false -auto-approve "${VAR_FILE_ARGS[@]}"
 
 # --- report (stdout) --------------------------------------------------------
-printf 'Destroyed environment %s (stack %s).\n' "$ENV_NAME" "$STACK"
+printf 'Destroyed stack %s.\n' "$STACK"
 if [[ ${#RESOURCES[@]} -eq 0 ]]; then
   printf 'Removed: nothing (the state was already empty).\n'
 else
   printf 'Removed %d resource(s):\n' "${#RESOURCES[@]}"
   printf '  - %s\n' "${RESOURCES[@]}"
 fi
-if [[ -n "$SNAPSHOT_ID" ]]; then
-  printf 'Kept: final snapshot %s in %s (OpenLIT data). Delete it when no longer needed:\n' "$SNAPSHOT_ID" "$REGION"
-  printf '  aws ec2 delete-snapshot --region %s --snapshot-id %s\n' "$REGION" "$SNAPSHOT_ID"
-fi
+for ((i = 0; i < ${#SNAPSHOT_IDS[@]}; i++)); do
+  printf 'Kept: final snapshot %s of %s in %s. Delete it when no longer needed:\n' "${SNAPSHOT_IDS[i]}" "${SNAPSHOT_VOLUMES[i]}" "$REGION"
+  printf '  aws ec2 delete-snapshot --region %s --snapshot-id %s\n' "$REGION" "${SNAPSHOT_IDS[i]}"
+done
 if [[ "$SNAPSHOT" == no ]]; then
   printf 'No final snapshot was taken (--no-snapshot).\n'
 fi
-printf 'Not touched: the ECR repository and its images, and earlier snapshots.\n'
+printf 'Not touched: ECR repositories and their images, and earlier snapshots.\n'

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Health check for an OpenLIT host: UI, OTLP/HTTP ingest, OTLP/gRPC port.
+# Health check of a deployed stack: HTTP and TCP checks given as data (JSON).
 set -euo pipefail
 
 # shellcheck source=lib/common.sh source-path=SCRIPTDIR
@@ -7,29 +7,37 @@ set -euo pipefail
 
 usage() {
   cat <<USAGE
-Usage: $SCRIPT_NAME <environment | host> [options]
-       $SCRIPT_NAME --env ENVIRONMENT [options]
-       $SCRIPT_NAME --host HOST [options]
+Usage: $SCRIPT_NAME <stack> [options]
+       $SCRIPT_NAME --host HOST --checks JSON [options]
 
-Checks, retried with exponential backoff until all pass or the timeout ends:
-  ui         GET  http://HOST:UI_PORT/            answers with HTTP 2xx/3xx
-  otlp-http  POST http://HOST:OTLP_HTTP_PORT/v1/traces with a one-span JSON
-             OTLP trace (service.name "ops-health-check"); expects HTTP 2xx
-  otlp-grpc  TCP connection to HOST:OTLP_GRPC_PORT is accepted
+Runs a list of checks against one host, retried with exponential backoff until
+all pass or the timeout ends.
 
-A positional argument naming an environment (environments/<name>.tfvars
-exists) reads the stack output public_ip with
-  terraform -chdir=cdktf.out/stacks/\$STACK_PREFIX-<name> output -raw public_ip
-Anything else containing a dot or colon (or "localhost") is a host; use --host
-for other names.
+With <stack> (<system>-<env>, or a bare <env> of exactly one system), host and
+checks come from the stack's output health_checks:
+  terraform -chdir=cdktf.out/stacks/<stack> output -json health_checks
+which is {"host": "<ip or dns name>", "checks": [CHECK, ...]}. --host and
+--checks, when given too, replace the output's host / checks.
+
+A check (JSON object):
+  {"name": "ui", "protocol": "http", "port": 3000, "path": "/"}
+  {"name": "ingest", "protocol": "http", "port": 4318, "path": "/v1/traces",
+   "method": "POST", "content_type": "application/json", "body": "{...}"}
+  {"name": "grpc", "protocol": "tcp", "port": 4317}
+  name          required; letters, digits, '.', '_', '-'; unique
+  protocol      required; "http": passes on HTTP 2xx or 3xx (redirects are not
+                followed); "tcp": passes when the connection is accepted
+  port          required; 1-65535 (a number, or a string of digits)
+  path          http only; default "/"; must start with "/"
+  method        http only; default GET
+  content_type  http only; Content-Type header of the body
+  body          http only; sent as is (a non-string value is sent as its JSON)
+Other keys are ignored.
 
 Options:
-  --env ENVIRONMENT        read the host from that environment's stack outputs
-  --host HOST              check HOST (IP or DNS name) directly
-  --ui-port PORT           OpenLIT UI port            (HEALTH_UI_PORT, default 3000)
-  --ui-path PATH           path requested on the UI   (HEALTH_UI_PATH, default /)
-  --otlp-http-port PORT    OTLP/HTTP port             (HEALTH_OTLP_HTTP_PORT, default 4318)
-  --otlp-grpc-port PORT    OTLP/gRPC port             (HEALTH_OTLP_GRPC_PORT, default 4317)
+  --host HOST              check HOST (IP or DNS name)
+  --checks JSON            the checks, a JSON list as above (HEALTH_CHECKS)
+  --stack STACK            same as the positional <stack>
   --timeout SECONDS        give up after this long; 0 = one attempt
                                                      (HEALTH_TIMEOUT, default 300)
   --interval SECONDS       first retry delay, doubled each retry (HEALTH_INTERVAL, default 5)
@@ -38,24 +46,28 @@ Options:
   --json                   print one JSON object on stdout instead of text
   -h, --help               show this help
 
-Environment: STACK_PREFIX (default openlit). Proxies and ~/.curlrc are ignored.
-Progress goes to stderr; results (one line per check and a summary, or JSON)
-go to stdout. Exit status: 0 all checks pass, 1 a check failed, 2 bad usage.
+Needs curl and node (to read the JSON). Proxies and ~/.curlrc are ignored.
+Progress goes to stderr, including each retry's delay ("retrying in 0.100s");
+results (one line per check and a summary, or JSON) go to stdout.
+Exit status: 0 all checks pass, 1 a check failed (or the stack's outputs could
+not be read), 2 bad usage or invalid checks.
 USAGE
 }
 
-TARGET_ENV=""
 HOST=""
-POSITIONAL=""
-UI_PORT="${HEALTH_UI_PORT:-3000}"
-UI_PATH="${HEALTH_UI_PATH:-/}"
-OTLP_HTTP_PORT="${HEALTH_OTLP_HTTP_PORT:-4318}"
-OTLP_GRPC_PORT="${HEALTH_OTLP_GRPC_PORT:-4317}"
+CHECKS_JSON="${HEALTH_CHECKS:-}"
+CHECKS_SOURCE="HEALTH_CHECKS"
+STACK_ARG=""
 TIMEOUT="${HEALTH_TIMEOUT:-300}"
 INTERVAL="${HEALTH_INTERVAL:-5}"
 MAX_INTERVAL="${HEALTH_MAX_INTERVAL:-30}"
 REQUEST_TIMEOUT="${HEALTH_REQUEST_TIMEOUT:-5}"
 JSON=false
+
+set_stack_arg() {
+  [[ -z "$STACK_ARG" ]] || usage_error "unexpected argument: $1 (one stack per run)"
+  STACK_ARG=$1
+}
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -67,12 +79,9 @@ while [[ $# -gt 0 ]]; do
       usage
       exit 0
       ;;
-    --env) need_value "$@"; TARGET_ENV=$2; shift 2 ;;
     --host) need_value "$@"; HOST=$2; shift 2 ;;
-    --ui-port) need_value "$@"; UI_PORT=$2; shift 2 ;;
-    --ui-path) need_value "$@"; UI_PATH=$2; shift 2 ;;
-    --otlp-http-port) need_value "$@"; OTLP_HTTP_PORT=$2; shift 2 ;;
-    --otlp-grpc-port) need_value "$@"; OTLP_GRPC_PORT=$2; shift 2 ;;
+    --checks) need_value "$@"; CHECKS_JSON=$2; CHECKS_SOURCE="--checks"; shift 2 ;;
+    --stack) need_value "$@"; set_stack_arg "$2"; shift 2 ;;
     --timeout) need_value "$@"; TIMEOUT=$2; shift 2 ;;
     --interval) need_value "$@"; INTERVAL=$2; shift 2 ;;
     --max-interval) need_value "$@"; MAX_INTERVAL=$2; shift 2 ;;
@@ -80,48 +89,149 @@ while [[ $# -gt 0 ]]; do
     --json) JSON=true; shift ;;
     --) shift; break ;;
     -*) usage_error "unknown option: $1" ;;
-    *)
-      [[ -z "$POSITIONAL" ]] || usage_error "unexpected argument: $1"
-      POSITIONAL=$1
-      shift
-      ;;
+    *) set_stack_arg "$1"; shift ;;
   esac
 done
-if [[ $# -gt 0 ]]; then
-  [[ -z "$POSITIONAL" && $# -eq 1 ]] || usage_error "unexpected argument: ${*}"
-  POSITIONAL=$1
-fi
+for arg in "$@"; do set_stack_arg "$arg"; done
 
 # --- validate ---------------------------------------------------------------
-for pair in "--ui-port:$UI_PORT" "--otlp-http-port:$OTLP_HTTP_PORT" "--otlp-grpc-port:$OTLP_GRPC_PORT"; do
-  is_port "${pair#*:}" || usage_error "${pair%%:*} must be a port number (1-65535), got '${pair#*:}'"
-done
 is_uint "$TIMEOUT" || usage_error "--timeout must be whole seconds, got '$TIMEOUT'"
 for pair in "--interval:$INTERVAL" "--max-interval:$MAX_INTERVAL" "--request-timeout:$REQUEST_TIMEOUT"; do
   is_seconds "${pair#*:}" || usage_error "${pair%%:*} must be seconds (e.g. 5 or 0.5), got '${pair#*:}'"
 done
-[[ "$UI_PATH" == /* ]] || usage_error "--ui-path must start with /"
-
-# --- resolve the target -----------------------------------------------------
-if [[ -n "$POSITIONAL" ]]; then
-  [[ -z "$TARGET_ENV" && -z "$HOST" ]] || usage_error "give either a positional argument or --env/--host, not both"
-  if [[ -f "$(tfvars_file "$POSITIONAL")" ]]; then
-    TARGET_ENV=$POSITIONAL
-  elif [[ "$POSITIONAL" == *.* || "$POSITIONAL" == *:* || "$POSITIONAL" == localhost ]]; then
-    HOST=$POSITIONAL
-  else
-    usage_error "'$POSITIONAL' is neither an environment (available: $(available_environments)) nor a host name with a dot; use --host $POSITIONAL to check it as a host"
-  fi
+if [[ -z "$STACK_ARG" ]]; then
+  [[ -n "$HOST" ]] || usage_error "missing <stack> or --host HOST. Available stacks: $(available_stacks)"
+  [[ -n "$CHECKS_JSON" ]] || usage_error "no checks: pass --checks JSON (or set HEALTH_CHECKS), or give a stack name to read host and checks from its output health_checks"
 fi
-[[ -n "$TARGET_ENV" || -n "$HOST" ]] || usage_error "missing <environment | host>"
-[[ -z "$TARGET_ENV" || -z "$HOST" ]] || usage_error "give --env or --host, not both"
+require_cmd node "Node.js >= 20 reads the checks"
 
-if [[ -n "$TARGET_ENV" ]]; then
-  require_environment "$TARGET_ENV"
-  require_synthesized "$TARGET_ENV"
-  require_cmd terraform
-  if ! HOST=$(tf "$TARGET_ENV" output -raw public_ip) || [[ -z "$HOST" ]]; then
-    die "could not read output public_ip of stack $(stack_name "$TARGET_ENV"); is environment '$TARGET_ENV' deployed? (scripts/deploy.sh $TARGET_ENV)"
+# parse_checks SOURCE MODE JSON: validates JSON and fills the global CHECK_*
+# arrays (MODE "checks": a list of checks; "output": {"host", "checks"}, which
+# also sets OUTPUT_HOST; "host": only OUTPUT_HOST of such an object). Exits 2
+# naming the problem when JSON is invalid.
+# shellcheck disable=SC2016 # JavaScript template literals, not shell expansions
+PARSE_JS='
+const [script, source, mode, text] = process.argv.slice(1);
+const fail = (msg) => {
+  process.stderr.write(`${script}: error: invalid health checks (${source}): ${msg}\nRun '"'"'${script} --help'"'"' for usage.\n`);
+  process.exit(2);
+};
+let data;
+try { data = JSON.parse(text); } catch (e) { fail(`not JSON: ${e.message}`); }
+const out = [];
+let checks = data;
+if (mode === "output" || mode === "host") {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) fail("expected an object {\"host\": ..., \"checks\": [...]}");
+  if (data.host !== undefined && data.host !== null && typeof data.host !== "string") fail("\"host\" must be a string");
+  out.push(data.host ?? "");
+  checks = data.checks;
+  if (mode === "host") { process.stdout.write(`${out[0]}\u0000OK\u0000`); process.exit(0); }
+}
+if (!Array.isArray(checks)) fail("expected a JSON list of checks, e.g. [{\"name\":\"ui\",\"protocol\":\"http\",\"port\":3000}]");
+if (checks.length === 0) fail("the list of checks is empty");
+const seen = new Set();
+const bad = (s) => /[\u0000-\u001f\u007f]/.test(s);
+checks.forEach((c, i) => {
+  let where = `check ${i + 1}`;
+  if (c === null || typeof c !== "object" || Array.isArray(c)) fail(`${where}: expected an object, got ${JSON.stringify(c)}`);
+  if (typeof c.name !== "string" || c.name === "") fail(`${where}: missing "name"`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(c.name)) fail(`${where}: invalid name ${JSON.stringify(c.name)} (letters, digits, ".", "_", "-")`);
+  where = `check ${i + 1} (${c.name})`;
+  if (seen.has(c.name)) fail(`${where}: duplicate name`);
+  seen.add(c.name);
+  if (c.protocol === undefined) fail(`${where}: missing "protocol" (http or tcp)`);
+  if (c.protocol !== "http" && c.protocol !== "tcp") fail(`${where}: unknown protocol ${JSON.stringify(c.protocol)} (http or tcp)`);
+  const port = typeof c.port === "string" && /^[0-9]+$/.test(c.port) ? Number(c.port) : c.port;
+  if (c.port === undefined) fail(`${where}: missing "port"`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`${where}: bad port ${JSON.stringify(c.port)} (1-65535)`);
+  let path = "/", method = "GET", contentType = "", hasBody = "0", body = "";
+  if (c.protocol === "http") {
+    if (c.path !== undefined) path = c.path;
+    if (typeof path !== "string" || !path.startsWith("/") || /[\s\u0000-\u001f\u007f]/.test(path)) fail(`${where}: bad path ${JSON.stringify(c.path)} (must start with "/", no spaces)`);
+    if (c.method !== undefined) method = c.method;
+    if (typeof method !== "string" || !/^[A-Za-z]+$/.test(method)) fail(`${where}: bad method ${JSON.stringify(c.method)}`);
+    method = method.toUpperCase();
+    if (c.content_type !== undefined) contentType = c.content_type;
+    if (typeof contentType !== "string" || bad(contentType)) fail(`${where}: bad content_type ${JSON.stringify(c.content_type)}`);
+    if (c.body !== undefined && c.body !== null) {
+      hasBody = "1";
+      body = typeof c.body === "string" ? c.body : JSON.stringify(c.body);
+      if (body.includes("\u0000")) fail(`${where}: the body contains a NUL character`);
+    }
+  }
+  out.push(c.name, c.protocol, String(port), path, method, contentType, hasBody, body);
+});
+out.push("OK");
+process.stdout.write(out.map((f) => f + "\u0000").join(""));
+'
+CHECK_NAMES=()
+CHECK_PROTOCOLS=()
+CHECK_PORTS=()
+CHECK_PATHS=()
+CHECK_METHODS=()
+CHECK_CONTENT_TYPES=()
+CHECK_HAS_BODY=()
+CHECK_BODIES=()
+OUTPUT_HOST=""
+parse_checks() {
+  local source=$1 mode=$2 text=$3 fields=() f i n
+  while IFS= read -r -d '' f; do fields+=("$f"); done < <(node -e "$PARSE_JS" "$SCRIPT_NAME" "$source" "$mode" "$text")
+  n=${#fields[@]}
+  # node prints a final "OK" only on success (its exit status is lost in < <(...)).
+  if ((n == 0)) || [[ "${fields[n - 1]}" != OK ]]; then
+    exit 2
+  fi
+  i=0
+  if [[ "$mode" != checks ]]; then
+    OUTPUT_HOST=${fields[0]}
+    i=1
+  fi
+  [[ "$mode" != host ]] || return 0
+  CHECK_NAMES=() CHECK_PROTOCOLS=() CHECK_PORTS=() CHECK_PATHS=() CHECK_METHODS=()
+  CHECK_CONTENT_TYPES=() CHECK_HAS_BODY=() CHECK_BODIES=()
+  while ((i + 8 < n)); do
+    CHECK_NAMES+=("${fields[i]}")
+    CHECK_PROTOCOLS+=("${fields[i + 1]}")
+    CHECK_PORTS+=("${fields[i + 2]}")
+    CHECK_PATHS+=("${fields[i + 3]}")
+    CHECK_METHODS+=("${fields[i + 4]}")
+    CHECK_CONTENT_TYPES+=("${fields[i + 5]}")
+    CHECK_HAS_BODY+=("${fields[i + 6]}")
+    CHECK_BODIES+=("${fields[i + 7]}")
+    i=$((i + 8))
+  done
+}
+
+# --- resolve host and checks ------------------------------------------------
+if [[ -n "$CHECKS_JSON" ]]; then
+  parse_checks "$CHECKS_SOURCE" checks "$CHECKS_JSON"
+fi
+if [[ -n "$STACK_ARG" ]]; then
+  if [[ "$STACK_ARG" == *[.:]* || "$STACK_ARG" == localhost ]]; then
+    usage_error "'$STACK_ARG' looks like a host, not a stack; use --host $STACK_ARG --checks JSON"
+  fi
+  resolve_stack "$STACK_ARG"
+  if [[ -z "$HOST" || -z "$CHECKS_JSON" ]]; then
+    if [[ ! -f "$STACK_DIR/cdk.tf.json" ]]; then
+      die "stack $STACK is not synthesized ($STACK_DIR/cdk.tf.json is missing), so its outputs cannot be read; run: npm run synth (and scripts/deploy.sh $STACK if it is not deployed), or pass --host HOST --checks JSON"
+    fi
+    require_cmd terraform
+    output_json=""
+    if ! output_json=$(tf output -json health_checks) || [[ -z "$output_json" ]]; then
+      if stack_has_output health_checks; then
+        die "could not read output health_checks of stack $STACK; is it deployed? (scripts/deploy.sh $STACK)"
+      fi
+      die "stack $STACK declares no output health_checks ({\"host\": ..., \"checks\": [...]}); add it to the stack, or pass --host HOST --checks JSON"
+    fi
+    if [[ -n "$CHECKS_JSON" ]]; then
+      parse_checks "output health_checks of stack $STACK" host "$output_json" # --checks wins
+    else
+      parse_checks "output health_checks of stack $STACK" output "$output_json"
+    fi
+    if [[ -z "$HOST" ]]; then
+      HOST=$OUTPUT_HOST
+      [[ -n "$HOST" ]] || die "output health_checks of stack $STACK has no host (not deployed yet?); pass --host HOST"
+    fi
   fi
 fi
 HOST=${HOST#[}
@@ -131,9 +241,23 @@ require_cmd curl
 
 URL_HOST=$HOST
 [[ "$HOST" != *:* ]] || URL_HOST="[$HOST]"
-UI_URL="http://$URL_HOST:$UI_PORT$UI_PATH"
-OTLP_URL="http://$URL_HOST:$OTLP_HTTP_PORT/v1/traces"
-GRPC_TARGET="$URL_HOST:$OTLP_GRPC_PORT"
+N=${#CHECK_NAMES[@]}
+CHECK_TARGETS=()
+CHECK_OK=()
+CHECK_DETAIL=()
+NAME_WIDTH=4
+TARGET_WIDTH=10
+for ((i = 0; i < N; i++)); do
+  if [[ "${CHECK_PROTOCOLS[i]}" == http ]]; then
+    CHECK_TARGETS+=("${CHECK_METHODS[i]} http://$URL_HOST:${CHECK_PORTS[i]}${CHECK_PATHS[i]}")
+  else
+    CHECK_TARGETS+=("$URL_HOST:${CHECK_PORTS[i]} (tcp)")
+  fi
+  CHECK_OK+=(false)
+  CHECK_DETAIL+=("not run")
+  ((${#CHECK_NAMES[i]} <= NAME_WIDTH)) || NAME_WIDTH=${#CHECK_NAMES[i]}
+  ((${#CHECK_TARGETS[i]} <= TARGET_WIDTH)) || TARGET_WIDTH=${#CHECK_TARGETS[i]}
+done
 
 # --- helpers ----------------------------------------------------------------
 to_ms() {
@@ -156,12 +280,6 @@ now_ms() {
   fi
 }
 ms_to_s() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }
-
-rand_hex() {
-  local n=$1 out=""
-  while ((${#out} < n)); do out="$out$(printf '%04x' "$RANDOM")"; done
-  printf '1%s' "${out:1:n-1}" # leading 1: never the invalid all-zero id
-}
 
 json_escape() {
   local s=$1
@@ -186,16 +304,21 @@ curl_reason() {
 
 # Common curl options: -q ignores ~/.curlrc, --noproxy talks to the host directly.
 CURL_OPTS=(-q -s --noproxy '*' --connect-timeout "$REQUEST_TIMEOUT" --max-time "$REQUEST_TIMEOUT")
-
-CHECK_NAMES=(ui otlp-http otlp-grpc)
-CHECK_TARGETS=("$UI_URL" "$OTLP_URL" "$GRPC_TARGET (tcp)")
-CHECK_OK=(false false false)
-CHECK_DETAIL=("not run" "not run" "not run")
 DETAIL=""
 
-check_ui() {
-  local code rc=0
-  code=$(curl "${CURL_OPTS[@]}" -o /dev/null -w '%{http_code}' "$UI_URL") || rc=$?
+# check_http I: request check I; passes on HTTP 2xx or 3xx (not followed).
+check_http() {
+  local i=$1 code rc=0 args=()
+  if [[ "${CHECK_METHODS[i]}" == HEAD ]]; then
+    args+=(--head)
+  else
+    args+=(-X "${CHECK_METHODS[i]}")
+  fi
+  [[ -z "${CHECK_CONTENT_TYPES[i]}" ]] || args+=(-H "Content-Type: ${CHECK_CONTENT_TYPES[i]}")
+  # --data-raw: the body is sent as is (a leading @ is not a file name).
+  [[ "${CHECK_HAS_BODY[i]}" != 1 ]] || args+=(--data-raw "${CHECK_BODIES[i]}")
+  code=$(curl "${CURL_OPTS[@]}" -o /dev/null -w '%{http_code}' "${args[@]}" \
+    "http://$URL_HOST:${CHECK_PORTS[i]}${CHECK_PATHS[i]}") || rc=$?
   if ((rc != 0)); then
     DETAIL=$(curl_reason "$rc")
     return 1
@@ -204,33 +327,12 @@ check_ui() {
   [[ "$code" =~ ^[23][0-9][0-9]$ ]]
 }
 
-check_otlp_http() {
-  local out code body rc=0 now payload
-  now=$(date +%s)
-  payload='{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"ops-health-check"}}]},"scopeSpans":[{"scope":{"name":"scripts/health-check.sh"},"spans":[{"traceId":"'$(rand_hex 32)'","spanId":"'$(rand_hex 16)'","name":"health-check","kind":1,"startTimeUnixNano":"'$now'000000000","endTimeUnixNano":"'$now'001000000"}]}]}]}'
-  out=$(curl "${CURL_OPTS[@]}" -X POST -H 'Content-Type: application/json' \
-    --data-binary "$payload" -w '\n%{http_code}' "$OTLP_URL") || rc=$?
-  if ((rc != 0)); then
-    DETAIL=$(curl_reason "$rc")
-    return 1
-  fi
-  code=${out##*$'\n'}
-  body=${out%"$code"}
-  DETAIL="HTTP $code"
-  [[ "$code" =~ ^2[0-9][0-9]$ ]] || return 1
-  if [[ "$body" =~ \"rejectedSpans\"[[:space:]]*:[[:space:]]*\"?[1-9] ]]; then
-    DETAIL="HTTP $code but the collector rejected the test span"
-    return 1
-  fi
-  DETAIL="HTTP $code, test trace accepted"
-}
-
-# TCP accept check with curl alone: any protocol outcome after the TCP
-# handshake (gRPC servers close an HTTP/1.1 request) counts; time_connect
-# stays 0 when the connection was never established.
-check_otlp_grpc() {
-  local t rc=0
-  t=$(curl "${CURL_OPTS[@]}" -o /dev/null -w '%{time_connect}' "http://$GRPC_TARGET/") || rc=$?
+# check_tcp I: TCP accept check with curl alone: any protocol outcome after the
+# TCP handshake (e.g. a gRPC server closing an HTTP/1.1 request) counts;
+# time_connect stays 0 when the connection was never established.
+check_tcp() {
+  local i=$1 t rc=0
+  t=$(curl "${CURL_OPTS[@]}" -o /dev/null -w '%{time_connect}' "http://$URL_HOST:${CHECK_PORTS[i]}/") || rc=$?
   if [[ -n "$t" && ! "$t" =~ ^[0.]*$ ]]; then
     DETAIL="TCP connection accepted"
     return 0
@@ -240,15 +342,10 @@ check_otlp_grpc() {
 }
 
 run_checks() {
-  local i fn all=0
-  for i in 0 1 2; do
-    case "${CHECK_NAMES[$i]}" in
-      ui) fn=check_ui ;;
-      otlp-http) fn=check_otlp_http ;;
-      otlp-grpc) fn=check_otlp_grpc ;;
-    esac
+  local i all=0
+  for ((i = 0; i < N; i++)); do
     DETAIL=""
-    if "$fn"; then
+    if "check_${CHECK_PROTOCOLS[i]}" "$i"; then
       CHECK_OK[i]=true
     else
       CHECK_OK[i]=false
@@ -260,14 +357,22 @@ run_checks() {
 }
 
 # --- retry loop -------------------------------------------------------------
+# The retry delays start at --interval and double up to --max-interval. The
+# wait ends at the --timeout deadline on the wall clock, and also once the
+# delays slept add up to --timeout: with a real sleep that comes later than the
+# deadline, so it changes nothing; it makes the schedule of delays a function
+# of the options alone when sleep returns at once (the tests stub sleep).
 start_ms=$(now_ms)
-deadline_ms=$((start_ms + TIMEOUT * 1000))
+timeout_ms=$((TIMEOUT * 1000))
+deadline_ms=$((start_ms + timeout_ms))
 delay_ms=$(to_ms "$INTERVAL")
 max_ms=$(to_ms "$MAX_INTERVAL")
 ((delay_ms > 0)) || delay_ms=100
+((max_ms >= delay_ms)) || max_ms=$delay_ms
+slept_ms=0
 attempts=0
 healthy=false
-info "checking $HOST (ui :$UI_PORT, otlp-http :$OTLP_HTTP_PORT, otlp-grpc :$OTLP_GRPC_PORT; timeout ${TIMEOUT}s)"
+info "checking $HOST: $(join_by ", " "${CHECK_NAMES[@]}") (timeout ${TIMEOUT}s)"
 while :; do
   attempts=$((attempts + 1))
   if run_checks; then
@@ -275,17 +380,19 @@ while :; do
     break
   fi
   remaining_ms=$((deadline_ms - $(now_ms)))
+  ((remaining_ms <= timeout_ms - slept_ms)) || remaining_ms=$((timeout_ms - slept_ms))
   if ((remaining_ms <= 0)); then
     break
   fi
   sleep_ms=$delay_ms
   ((sleep_ms <= remaining_ms)) || sleep_ms=$remaining_ms
   failing=()
-  for i in 0 1 2; do
-    [[ "${CHECK_OK[$i]}" == true ]] || failing+=("${CHECK_NAMES[$i]}: ${CHECK_DETAIL[$i]}")
+  for ((i = 0; i < N; i++)); do
+    [[ "${CHECK_OK[i]}" == true ]] || failing+=("${CHECK_NAMES[i]}: ${CHECK_DETAIL[i]}")
   done
   info "attempt $attempts: not healthy yet ($(join_by "; " "${failing[@]}")); retrying in $(ms_to_s "$sleep_ms")s"
   sleep "$(ms_to_s "$sleep_ms")"
+  slept_ms=$((slept_ms + sleep_ms))
   delay_ms=$((delay_ms * 2))
   ((delay_ms <= max_ms)) || delay_ms=$max_ms
 done
@@ -294,34 +401,34 @@ elapsed=$((($(now_ms) - start_ms) / 1000))
 # --- report -----------------------------------------------------------------
 passed=0
 failed_names=()
-for i in 0 1 2; do
-  if [[ "${CHECK_OK[$i]}" == true ]]; then
+for ((i = 0; i < N; i++)); do
+  if [[ "${CHECK_OK[i]}" == true ]]; then
     passed=$((passed + 1))
   else
-    failed_names+=("${CHECK_NAMES[$i]}")
+    failed_names+=("${CHECK_NAMES[i]}")
   fi
 done
 
 if [[ "$JSON" == true ]]; then
   checks_json=""
-  for i in 0 1 2; do
+  for ((i = 0; i < N; i++)); do
     [[ -z "$checks_json" ]] || checks_json="$checks_json,"
-    checks_json="$checks_json{\"name\":\"${CHECK_NAMES[$i]}\",\"target\":\"$(json_escape "${CHECK_TARGETS[$i]}")\",\"ok\":${CHECK_OK[$i]},\"detail\":\"$(json_escape "${CHECK_DETAIL[$i]}")\"}"
+    checks_json="$checks_json{\"name\":\"${CHECK_NAMES[i]}\",\"protocol\":\"${CHECK_PROTOCOLS[i]}\",\"port\":${CHECK_PORTS[i]},\"target\":\"$(json_escape "${CHECK_TARGETS[i]}")\",\"ok\":${CHECK_OK[i]},\"detail\":\"$(json_escape "${CHECK_DETAIL[i]}")\"}"
   done
-  env_json=null
-  [[ -z "$TARGET_ENV" ]] || env_json="\"$TARGET_ENV\""
-  printf '{"host":"%s","environment":%s,"healthy":%s,"passed":%d,"total":3,"attempts":%d,"elapsed_seconds":%d,"timeout_seconds":%d,"checks":[%s]}\n' \
-    "$(json_escape "$HOST")" "$env_json" "$healthy" "$passed" "$attempts" "$elapsed" "$TIMEOUT" "$checks_json"
+  stack_json=null env_json=null
+  [[ -z "$STACK" ]] || stack_json="\"$STACK\"" env_json="\"$STACK_ENV\""
+  printf '{"host":"%s","stack":%s,"environment":%s,"healthy":%s,"passed":%d,"total":%d,"attempts":%d,"elapsed_seconds":%d,"timeout_seconds":%d,"checks":[%s]}\n' \
+    "$(json_escape "$HOST")" "$stack_json" "$env_json" "$healthy" "$passed" "$N" "$attempts" "$elapsed" "$TIMEOUT" "$checks_json"
 else
-  for i in 0 1 2; do
-    if [[ "${CHECK_OK[$i]}" == true ]]; then status=PASS; else status=FAIL; fi
-    printf '%-4s  %-9s  %-40s  %s\n' "$status" "${CHECK_NAMES[$i]}" "${CHECK_TARGETS[$i]}" "${CHECK_DETAIL[$i]}"
+  for ((i = 0; i < N; i++)); do
+    if [[ "${CHECK_OK[i]}" == true ]]; then status=PASS; else status=FAIL; fi
+    printf '%-4s  %-*s  %-*s  %s\n' "$status" "$NAME_WIDTH" "${CHECK_NAMES[i]}" "$TARGET_WIDTH" "${CHECK_TARGETS[i]}" "${CHECK_DETAIL[i]}"
   done
   if [[ "$healthy" == true ]]; then
-    printf 'healthy: %d/3 checks passed for %s (%d attempt(s), %ds)\n' "$passed" "$HOST" "$attempts" "$elapsed"
+    printf 'healthy: %d/%d checks passed for %s (%d attempt(s), %ds)\n' "$passed" "$N" "$HOST" "$attempts" "$elapsed"
   else
-    printf 'unhealthy: %d/3 checks passed for %s after %d attempt(s) in %ds (timeout %ss); failing: %s\n' \
-      "$passed" "$HOST" "$attempts" "$elapsed" "$TIMEOUT" "$(join_by ", " "${failed_names[@]}")"
+    printf 'unhealthy: %d/%d checks passed for %s after %d attempt(s) in %ds (timeout %ss); failing: %s\n' \
+      "$passed" "$N" "$HOST" "$attempts" "$elapsed" "$TIMEOUT" "$(join_by ", " "${failed_names[@]}")"
   fi
 fi
 [[ "$healthy" == true ]]

@@ -12,25 +12,26 @@ usage() {
   cat <<USAGE
 Usage: $SCRIPT_NAME [options]
 
-Checks, one line each on stdout (ok / FAIL), then exits non-zero naming every
-missing or unusable piece:
+Checks what the scripts need for any stack, one line each on stdout
+(ok / FAIL / skip), then exits non-zero naming every missing or unusable piece:
   aws-cli          AWS CLI v2 (aws --version)
   aws-credentials  valid credentials (aws sts get-caller-identity)
   terraform        Terraform >= $MIN_TERRAFORM (write-only arguments)
-  docker           Docker CLI with a reachable daemon (docker info)
-  docker-buildx    docker buildx (multi-platform builds)
-  node             Node.js >= $MIN_NODE
+  node             Node.js >= $MIN_NODE (synth; the scripts read JSON with it)
   npm              npm
   curl             curl (health checks)
+  docker           Docker CLI with a reachable daemon (docker info)  } only with
+  docker-buildx    docker buildx (multi-platform builds)             } --build
 
 Options:
-  --skip NAME   skip a check (repeatable), e.g. --skip docker --skip docker-buildx
-                on a machine that only deploys
+  --build       also check what building images needs (docker, docker-buildx)
+  --skip NAME   skip a check (repeatable), e.g. --skip aws-credentials
   -h, --help    show this help
 USAGE
 }
 
 SKIP=" "
+BUILD=false
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --*=*)
@@ -41,6 +42,7 @@ while [[ $# -gt 0 ]]; do
       usage
       exit 0
       ;;
+    --build) BUILD=true; shift ;;
     --skip) need_value "$@"; SKIP="$SKIP$2 "; shift 2 ;;
     *) usage_error "unknown argument: $1" ;;
   esac
@@ -135,9 +137,13 @@ check_simple() { # NAME: installed and answers --version
   fi
 }
 
-for check in aws-cli aws-credentials terraform docker docker-buildx node npm curl; do
+for check in aws-cli aws-credentials terraform node npm curl docker docker-buildx; do
   if skipped "$check"; then
     printf '%-4s  %-15s  %s\n' skip "$check" "--skip $check"
+    continue
+  fi
+  if [[ "$BUILD" == false && "$check" == docker* ]]; then
+    printf '%-4s  %-15s  %s\n' skip "$check" "only needed to build images (--build)"
     continue
   fi
   case "$check" in

@@ -4,6 +4,9 @@ import { availableParallelism } from "node:os";
 import { join, relative } from "node:path";
 import { createSandbox, REPO_ROOT, SCRIPTS_DIR, Sandbox } from "./stubs.js";
 
+/** Names of systems the generic scripts must not mention (case-insensitive; "h3" only as a word of its own). */
+const SYSTEM_NAMES = /openlit|clickhouse|lighthouse|vectordb|agent-platform|(?<![a-z0-9])h3(?![a-z0-9])/gi;
+
 const OPERATOR_SCRIPTS = ["verify-prereqs.sh", "build-and-push.sh", "build-only.sh", "deploy.sh", "health-check.sh", "destroy.sh"];
 
 /** Every shell script under scripts/ (by extension or bash/sh shebang), recursively. */
@@ -71,6 +74,29 @@ describe.concurrent("script conventions", () => {
     expect(text).toMatch(/^set -euo pipefail$/m);
     expect(text).toContain('. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)/lib/common.sh"');
     expect(statSync(path).mode & 0o111).not.toBe(0);
+  });
+
+  // The scripts serve every system's stacks (<system>-<env>): systems come from environments/<system>/ and stack
+  // outputs (health_checks, snapshot_volume_ids), never from the scripts.
+  it("scripts/*.sh and scripts/lib name no system", ({ expect }) => {
+    const files = [
+      ...readdirSync(SCRIPTS_DIR).filter((f) => f.endsWith(".sh")).map((f) => join(SCRIPTS_DIR, f)),
+      ...shellScripts(join(SCRIPTS_DIR, "lib")),
+      ...readdirSync(join(SCRIPTS_DIR, "lib")).map((f) => join(SCRIPTS_DIR, "lib", f)),
+    ];
+    expect(files).toContain(join(SCRIPTS_DIR, "lib", "common.sh"));
+    const found = [...new Set(files)].flatMap((f) =>
+      readFileSync(f, "utf8")
+        .split("\n")
+        .flatMap((line, i) => (line.match(SYSTEM_NAMES) ?? []).map((m) => `${relative(REPO_ROOT, f)}:${i + 1}: ${m}`)),
+    );
+    expect(found, "system names in the generic scripts").toEqual([]);
+  });
+
+  it("the system-name check would catch one", ({ expect }) => {
+    const forbidden = new RegExp(SYSTEM_NAMES.source, "i");
+    for (const s of ["STACK=OpenLIT", "TF_VAR_clickhouse_password", "h3-pipeline-dev", "deploy H3 now", "Agent-Platform"]) expect(s).toMatch(forbidden);
+    for (const s of ["sha3sum", "h33", "path3"]) expect(s).not.toMatch(forbidden);
   });
 
   it("common.sh is sourced, not executed", ({ expect }) => {

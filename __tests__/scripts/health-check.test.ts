@@ -1,16 +1,16 @@
 import { createServer as createHttpServer, IncomingMessage, Server } from "node:http";
 import { createServer as createTcpServer, AddressInfo, Server as TcpServer } from "node:net";
 import type { TestContext } from "vitest";
-import { bodies, testSandbox } from "./stubs.js";
+import { announcedDelays, bodies, cdkTfJson, sleeps, testSandbox } from "./stubs.js";
 
 type Ctx = Pick<TestContext, "onTestFinished">;
 
-/** A local stand-in for an OpenLIT host: UI, OTLP/HTTP and a TCP port, each on an ephemeral port. */
-interface FakeOpenlit {
+/** A local stand-in for a host with a web UI, an OTLP/HTTP endpoint and a TCP-only port, each on an ephemeral port. */
+interface FakeHost {
   uiPort: number;
   otlpPort: number;
   grpcPort: number;
-  traces: { contentType?: string; body: any }[];
+  traces: { contentType?: string; body: string }[];
   uiRequests: number;
   close(): Promise<void>;
 }
@@ -46,9 +46,9 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** A fake OpenLIT host, closed when the test finishes. */
-async function fakeOpenlit(ctx: Ctx, opts: { uiFailures?: number; otlpStatus?: number } = {}): Promise<FakeOpenlit> {
-  const state = { traces: [] as { contentType?: string; body: any }[], uiRequests: 0 };
+/** A fake host, closed when the test finishes. */
+async function fakeHost(ctx: Ctx, opts: { uiFailures?: number; otlpStatus?: number } = {}): Promise<FakeHost> {
+  const state = { traces: [] as { contentType?: string; body: string }[], uiRequests: 0 };
   const ui = createHttpServer((req, res) => {
     state.uiRequests++;
     if (state.uiRequests <= (opts.uiFailures ?? 0)) {
@@ -63,14 +63,7 @@ async function fakeOpenlit(ctx: Ctx, opts: { uiFailures?: number; otlpStatus?: n
       res.writeHead(404).end();
       return;
     }
-    let body: any;
-    try {
-      body = JSON.parse(raw);
-    } catch {
-      res.writeHead(400).end("bad json");
-      return;
-    }
-    state.traces.push({ contentType: req.headers["content-type"], body });
+    state.traces.push({ contentType: req.headers["content-type"], body: raw });
     res.writeHead(opts.otlpStatus ?? 200, { "Content-Type": "application/json" }).end('{"partialSuccess":{}}');
   });
   // Accepts, then closes, like a gRPC server given an HTTP/1.1 request.
@@ -103,146 +96,215 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-const portArgs = (f: FakeOpenlit) => ["--ui-port", `${f.uiPort}`, "--otlp-http-port", `${f.otlpPort}`, "--otlp-grpc-port", `${f.grpcPort}`];
 
-// Every test has its own sandbox (stub log) and fake servers, so the tests run concurrently.
-describe.concurrent("health-check.sh against local servers (real curl)", () => {
-  const realCurl = (ctx: Ctx) => testSandbox(ctx, { realTools: ["curl"], stubs: { terraform: "printf 127.0.0.1" } });
+/** The OTLP test span: it comes from the stack's checks, so the test writes it inline. */
+const SPAN = JSON.stringify({
+  resourceSpans: [{
+    resource: { attributes: [{ key: "service.name", value: { stringValue: "ops-health-check" } }] },
+    scopeSpans: [{ scope: { name: "health-check" }, spans: [{ traceId: "5b8efff798038103d269b633813fc60c", spanId: "eee19b7ec3c1b174", name: "health-check", kind: 1, startTimeUnixNano: "1700000000000000000", endTimeUnixNano: "1700000000001000000" }] }],
+  }],
+});
 
-  // First the two tests that mostly wait (timeout, backoff sleeps), which the tests after them overlap (at most 5 run
-  // at once, in order).
-  it("gives up after --timeout when nothing listens", async ({ expect, onTestFinished }) => {
+interface Check { name?: unknown; protocol?: unknown; port?: unknown; [k: string]: unknown }
+/** The checks of a fake host, as a stack would list them in its health_checks output. */
+function checksFor(f: { uiPort: number; otlpPort: number; grpcPort: number }): Check[] {
+  return [
+    { name: "ui", protocol: "http", port: f.uiPort, path: "/" },
+    { name: "otlp-http", protocol: "http", port: f.otlpPort, path: "/v1/traces", method: "POST", content_type: "application/json", body: SPAN },
+    { name: "otlp-grpc", protocol: "tcp", port: f.grpcPort },
+  ];
+}
+/** Exactly how the Terraform health gate calls the script. */
+const gateArgs = (host: string, checks: Check[], timeout: number, interval: number | string) =>
+  ["--host", host, "--checks", JSON.stringify(checks), "--timeout", `${timeout}`, "--interval", `${interval}`];
+
+// Every test has its own sandbox (stub log) and fake servers, so the tests run concurrently. `sleep` is a stub that
+// returns at once and records its argument: the back-off tests assert the schedule of delays, which depends on the
+// options only (the wall-clock deadline is far beyond what a run takes), never how many attempts fit into some time.
+describe.concurrent("health-check.sh --host --checks against local servers (real curl)", () => {
+  const realCurl = (ctx: Ctx) => testSandbox(ctx, { realTools: ["curl"], stubs: { terraform: "exit 99", sleep: "" } });
+
+  it("passes on HTTP 2xx/3xx and an accepted TCP connection, posting the check's body as is", async ({ expect, onTestFinished }) => {
     const sb = realCurl({ onTestFinished });
-    const port = await closedPort();
-    const r = await sb.run("health-check.sh", [
-      "127.0.0.1", "--ui-port", `${port}`, "--otlp-http-port", `${port}`, "--otlp-grpc-port", `${port}`,
-      // 3 s leaves room for a second attempt even when CI's two cores are busy with other test files.
-      "--timeout", "3", "--interval", "0.2", "--max-interval", "0.4",
-    ]);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/unhealthy: 0\/3 .* \(timeout 3s\); failing: ui, otlp-http, otlp-grpc/);
-    expect(r.stderr).toMatch(/attempt 2:/);
-    expect(r.ms).toBeLessThan(8000);
-  });
-
-  it("retries with backoff until the UI comes up", async ({ expect, onTestFinished }) => {
-    const sb = realCurl({ onTestFinished });
-    const fake = await fakeOpenlit({ onTestFinished }, { uiFailures: 2 });
-    const r = await sb.run("health-check.sh", ["127.0.0.1", ...portArgs(fake), "--timeout", "10", "--interval", "0.1"]);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain("(3 attempt(s)");
-    expect(r.stderr).toMatch(/attempt 1: not healthy yet \(ui: HTTP 503\); retrying in 0\.100s/);
-    expect(r.stderr).toMatch(/attempt 2: .*retrying in 0\.200s/);
-  });
-
-  it("passes when UI, OTLP/HTTP and the gRPC port answer, posting a valid OTLP JSON trace", async ({ expect, onTestFinished }) => {
-    const sb = realCurl({ onTestFinished });
-    const fake = await fakeOpenlit({ onTestFinished });
-    const r = await sb.run("health-check.sh", ["127.0.0.1", ...portArgs(fake), "--timeout", "0"]);
+    const fake = await fakeHost({ onTestFinished });
+    const r = await sb.run("health-check.sh", gateArgs("127.0.0.1", checksFor(fake), 0, 5));
     expect(r.stderr).not.toContain("error");
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split("\n");
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(/^PASS\s+ui\s+http:\/\/127\.0\.0\.1:\d+\/\s+HTTP 307$/);
-    expect(lines[1]).toMatch(/^PASS\s+otlp-http\s+.*\/v1\/traces\s+HTTP 200, test trace accepted$/);
+    expect(lines[0]).toMatch(/^PASS\s+ui\s+GET http:\/\/127\.0\.0\.1:\d+\/\s+HTTP 307$/);
+    expect(lines[1]).toMatch(/^PASS\s+otlp-http\s+POST http:\/\/127\.0\.0\.1:\d+\/v1\/traces\s+HTTP 200$/);
     expect(lines[2]).toMatch(/^PASS\s+otlp-grpc\s+127\.0\.0\.1:\d+ \(tcp\)\s+TCP connection accepted$/);
     expect(lines[3]).toMatch(/^healthy: 3\/3 checks passed for 127\.0\.0\.1 \(1 attempt\(s\), \d+s\)$/);
+    expect(fake.traces).toEqual([{ contentType: "application/json", body: SPAN }]);
+    expect(sleeps(sb)).toEqual([]);
+  });
 
-    expect(fake.traces).toHaveLength(1);
-    const { contentType, body } = fake.traces[0];
-    expect(contentType).toBe("application/json");
-    const span = body.resourceSpans[0].scopeSpans[0].spans[0];
-    expect(body.resourceSpans[0].resource.attributes[0]).toEqual({ key: "service.name", value: { stringValue: "ops-health-check" } });
-    expect(span.traceId).toMatch(/^[0-9a-f]{32}$/);
-    expect(span.spanId).toMatch(/^[0-9a-f]{16}$/);
-    expect(BigInt(span.endTimeUnixNano)).toBeGreaterThan(BigInt(span.startTimeUnixNano));
+  it("sends a body starting with @ literally (never as a file name)", async ({ expect, onTestFinished }) => {
+    const sb = realCurl({ onTestFinished });
+    const fake = await fakeHost({ onTestFinished });
+    const checks = [{ name: "ingest", protocol: "http", port: fake.otlpPort, path: "/v1/traces", method: "post", body: "@/etc/hostname" }];
+    const r = await sb.run("health-check.sh", gateArgs("127.0.0.1", checks, 0, 5));
+    expect(r.code).toBe(0);
+    expect(fake.traces.map((t) => t.body)).toEqual(["@/etc/hostname"]);
+  });
+
+  it("retries with the announced back-off (doubled, capped by --max-interval) until the UI comes up", async ({ expect, onTestFinished }) => {
+    const sb = realCurl({ onTestFinished });
+    const fake = await fakeHost({ onTestFinished }, { uiFailures: 5 });
+    const r = await sb.run("health-check.sh", [...gateArgs("127.0.0.1", checksFor(fake), 600, 0.1), "--max-interval", "0.4"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("(6 attempt(s)");
+    expect(r.stderr).toMatch(/attempt 1: not healthy yet \(ui: HTTP 503\); retrying in 0\.100s/);
+    const schedule = ["0.100", "0.200", "0.400", "0.400", "0.400"];
+    expect(announcedDelays(r.stderr)).toEqual(schedule);
+    expect(sleeps(sb)).toEqual(schedule);
+    expect(fake.uiRequests).toBe(6);
+  });
+
+  it("gives up at --timeout when nothing listens: the last delay is what is left of the timeout", async ({ expect, onTestFinished }) => {
+    const sb = realCurl({ onTestFinished });
+    const port = await closedPort();
+    const checks = [{ name: "web", protocol: "http", port }, { name: "raw", protocol: "tcp", port }];
+    const r = await sb.run("health-check.sh", [...gateArgs("127.0.0.1", checks, 10, 2), "--max-interval", "4"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL\s+web\s+.*connection refused/m);
+    expect(r.stdout).toMatch(/unhealthy: 0\/2 checks passed for 127\.0\.0\.1 after 4 attempt\(s\) in \d+s \(timeout 10s\); failing: web, raw$/m);
+    expect(announcedDelays(r.stderr)).toEqual(["2.000", "4.000", "4.000"]);
+    expect(sleeps(sb)).toEqual(["2.000", "4.000", "4.000"]);
   });
 
   it("--json prints one machine-readable object", async ({ expect, onTestFinished }) => {
     const sb = realCurl({ onTestFinished });
-    const fake = await fakeOpenlit({ onTestFinished });
-    const r = await sb.run("health-check.sh", ["--host", "127.0.0.1", ...portArgs(fake), "--timeout", "0", "--json"]);
+    const fake = await fakeHost({ onTestFinished });
+    const r = await sb.run("health-check.sh", [...gateArgs("127.0.0.1", checksFor(fake), 0, 5), "--json"]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ host: "127.0.0.1", environment: null, healthy: true, passed: 3, total: 3, attempts: 1, timeout_seconds: 0 });
-    expect(out.checks.map((c: any) => [c.name, c.ok])).toEqual([
-      ["ui", true],
-      ["otlp-http", true],
-      ["otlp-grpc", true],
+    expect(out).toMatchObject({ host: "127.0.0.1", stack: null, healthy: true, passed: 3, total: 3, attempts: 1, timeout_seconds: 0 });
+    expect(out.checks.map((c: any) => [c.name, c.protocol, c.ok])).toEqual([
+      ["ui", "http", true],
+      ["otlp-http", "http", true],
+      ["otlp-grpc", "tcp", true],
     ]);
   });
 
   it("fails on a closed port, naming the failing check (text and JSON)", async ({ expect, onTestFinished }) => {
     const sb = realCurl({ onTestFinished });
-    const fake = await fakeOpenlit({ onTestFinished });
-    const grpc = await closedPort();
-    const args = ["127.0.0.1", "--ui-port", `${fake.uiPort}`, "--otlp-http-port", `${fake.otlpPort}`, "--otlp-grpc-port", `${grpc}`, "--timeout", "0"];
-    const r = await sb.run("health-check.sh", args);
+    const fake = await fakeHost({ onTestFinished });
+    const checks = checksFor({ ...fake, grpcPort: await closedPort() });
+    const r = await sb.run("health-check.sh", gateArgs("127.0.0.1", checks, 0, 5));
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FAIL\s+otlp-grpc\s+.*connection refused/m);
     expect(r.stdout).toMatch(/unhealthy: 2\/3 checks passed .* failing: otlp-grpc$/m);
 
-    const j = await sb.run("health-check.sh", [...args, "--json"]);
+    const j = await sb.run("health-check.sh", [...gateArgs("127.0.0.1", checks, 0, 5), "--json"]);
     expect(j.code).toBe(1);
     const out = JSON.parse(j.stdout);
     expect(out.healthy).toBe(false);
     expect(out.checks.filter((c: any) => !c.ok).map((c: any) => c.name)).toEqual(["otlp-grpc"]);
   });
 
-  it("fails when the OTLP endpoint rejects the trace", async ({ expect, onTestFinished }) => {
+  it("fails on an HTTP error status", async ({ expect, onTestFinished }) => {
     const sb = realCurl({ onTestFinished });
-    const fake = await fakeOpenlit({ onTestFinished }, { otlpStatus: 503 });
-    const r = await sb.run("health-check.sh", ["127.0.0.1", ...portArgs(fake), "--timeout", "0"]);
+    const fake = await fakeHost({ onTestFinished }, { otlpStatus: 503 });
+    const r = await sb.run("health-check.sh", gateArgs("127.0.0.1", checksFor(fake), 0, 5));
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FAIL\s+otlp-http\s+.*HTTP 503$/m);
   });
 
-  it("reads public_ip from the environment's stack outputs", async ({ expect, onTestFinished }) => {
-    const sb = realCurl({ onTestFinished });
-    const fake = await fakeOpenlit({ onTestFinished });
-    const { mkdirSync, writeFileSync } = await import("node:fs");
-    mkdirSync(`${sb.root}/cdktf.out/stacks/openlit-demo`, { recursive: true });
-    writeFileSync(`${sb.root}/cdktf.out/stacks/openlit-demo/cdk.tf.json`, "{}");
-    const r = await sb.run("health-check.sh", ["demo", ...portArgs(fake), "--timeout", "0", "--json"]);
+  it("<stack>: reads host and checks from the stack's output health_checks", async ({ expect, onTestFinished }) => {
+    const fake = await fakeHost({ onTestFinished });
+    const output = JSON.stringify({ host: "127.0.0.1", checks: checksFor(fake) });
+    const sb = testSandbox({ onTestFinished }, {
+      realTools: ["curl"],
+      stubs: { terraform: `printf '%s\\n' '${output}'`, sleep: "" },
+      environments: { "shop/dev": "" },
+      files: { "cdktf.out/stacks/shop-dev/cdk.tf.json": cdkTfJson({ outputs: ["health_checks"] }) },
+    });
+    const r = await sb.run("health-check.sh", ["shop-dev", "--timeout", "0", "--json"]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ host: "127.0.0.1", environment: "demo", healthy: true });
-    expect(sb.commands()).toEqual(["terraform -chdir=ROOT/cdktf.out/stacks/openlit-demo output -raw public_ip"]);
+    expect(JSON.parse(r.stdout)).toMatchObject({ host: "127.0.0.1", stack: "shop-dev", environment: "dev", healthy: true, total: 3 });
+    expect(sb.commands()).toEqual(["terraform -chdir=ROOT/cdktf.out/stacks/shop-dev output -json health_checks"]);
+    expect(fake.traces).toHaveLength(1);
   });
 });
 
 describe.concurrent("health-check.sh argument handling", () => {
-  it("explains an environment that is not synthesized or deployed", async ({ expect, onTestFinished }) => {
-    const sb = testSandbox({ onTestFinished }, { stubs: { terraform: "echo 'Error: Output \"public_ip\" not found' >&2; exit 1", curl: bodies.curlHealthy } });
-    let r = await sb.run("health-check.sh", ["demo", "--timeout", "0"]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain("not synthesized");
+  const SHOP = { environments: { "shop/dev": "", "shop/prod": "" } };
+  const synthesized = (outputs: string[]) => ({ "cdktf.out/stacks/shop-dev/cdk.tf.json": cdkTfJson({ outputs }) });
 
-    const { mkdirSync, writeFileSync } = await import("node:fs");
-    mkdirSync(`${sb.root}/cdktf.out/stacks/openlit-demo`, { recursive: true });
-    writeFileSync(`${sb.root}/cdktf.out/stacks/openlit-demo/cdk.tf.json`, "{}");
-    r = await sb.run("health-check.sh", ["demo", "--timeout", "0"]);
+  it("explains a stack that is not synthesized, not deployed, or has no health_checks output", async ({ expect, onTestFinished }) => {
+    const tf = "echo 'Error: Output \"health_checks\" not found' >&2; exit 1";
+    let sb = testSandbox({ onTestFinished }, { ...SHOP, stubs: { terraform: tf, curl: bodies.curlHealthy } });
+    let r = await sb.run("health-check.sh", ["shop-dev", "--timeout", "0"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("could not read output public_ip of stack openlit-demo");
+    expect(r.stderr).toContain("stack shop-dev is not synthesized");
+    expect(r.stderr).toContain("run: npm run synth");
+    expect(sb.calls()).toEqual([]);
+
+    sb = testSandbox({ onTestFinished }, { ...SHOP, stubs: { terraform: tf, curl: bodies.curlHealthy }, files: synthesized(["health_checks"]) });
+    r = await sb.run("health-check.sh", ["shop-dev", "--timeout", "0"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("could not read output health_checks of stack shop-dev; is it deployed? (scripts/deploy.sh shop-dev)");
+
+    sb = testSandbox({ onTestFinished }, { ...SHOP, stubs: { terraform: tf, curl: bodies.curlHealthy }, files: synthesized([]) });
+    r = await sb.run("health-check.sh", ["shop-dev", "--timeout", "0"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("stack shop-dev declares no output health_checks");
     expect(sb.commands().some((c) => c.startsWith("curl"))).toBe(false);
   });
 
-  it("rejects a name that is neither an environment nor a host, and bad flags", async ({ expect, onTestFinished }) => {
-    const sb = testSandbox({ onTestFinished }, { stubs: { terraform: "exit 0", curl: bodies.curlHealthy } });
-    const r = await sb.run("health-check.sh", ["stagin"]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("available: demo, staging");
-    expect((await sb.run("health-check.sh", ["127.0.0.1", "--ui-port", "99999"])).code).toBe(2);
-    expect((await sb.run("health-check.sh", ["127.0.0.1", "--timeout", "soon"])).code).toBe(2);
-    expect((await sb.run("health-check.sh", ["127.0.0.1", "--interval=abc"])).code).toBe(2);
+  it("rejects invalid checks with clear errors (exit 2), calling nothing", async ({ expect, onTestFinished }) => {
+    const sb = testSandbox({ onTestFinished }, { stubs: { terraform: "exit 99", curl: "exit 99" } });
+    const cases: [unknown, string][] = [
+      ["not json", "not JSON"],
+      [{ name: "ui" }, "expected a JSON list of checks"],
+      [[], "the list of checks is empty"],
+      [[{ protocol: "http", port: 80 }], 'check 1: missing "name"'],
+      [[{ name: "ui", protocol: "http", port: 80 }, { name: "db", protocol: "udp", port: 53 }], 'check 2 (db): unknown protocol "udp" (http or tcp)'],
+      [[{ name: "db", port: 53 }], 'check 1 (db): missing "protocol"'],
+      [[{ name: "ui", protocol: "http", port: 70000 }], "check 1 (ui): bad port 70000 (1-65535)"],
+      [[{ name: "ui", protocol: "http", port: "http" }], 'check 1 (ui): bad port "http"'],
+      [[{ name: "ui", protocol: "http" }], 'check 1 (ui): missing "port"'],
+      [[{ name: "ui", protocol: "http", port: 80, path: "health" }], 'check 1 (ui): bad path "health"'],
+      [[{ name: "ui", protocol: "tcp", port: 1 }, { name: "ui", protocol: "tcp", port: 2 }], "check 2 (ui): duplicate name"],
+    ];
+    for (const [checks, message] of cases) {
+      const text = typeof checks === "string" ? checks : JSON.stringify(checks);
+      const r = await sb.run("health-check.sh", ["--host", "10.0.0.5", "--checks", text]);
+      expect(r.code, text).toBe(2);
+      expect(r.stderr, text).toContain(`health-check.sh: error: invalid health checks (--checks): ${message}`);
+    }
     expect(sb.calls()).toEqual([]);
   });
 
-  it("uses the HEALTH_* environment defaults and the flag=value form", async ({ expect, onTestFinished }) => {
+  it("rejects bad usage: no checks, no target, bad flags, an unknown stack", async ({ expect, onTestFinished }) => {
+    const sb = testSandbox({ onTestFinished }, { ...SHOP, stubs: { terraform: "exit 99", curl: "exit 99" } });
+    const checks = JSON.stringify([{ name: "ui", protocol: "http", port: 80 }]);
+    let r = await sb.run("health-check.sh", ["--host", "10.0.0.5"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("no checks: pass --checks JSON (or set HEALTH_CHECKS)");
+    r = await sb.run("health-check.sh", []);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Available stacks: shop-dev, shop-prod");
+    for (const bad of [["--timeout", "soon"], ["--interval=abc"], ["--max-interval", "-1"], ["--ui-port", "3000"]]) {
+      expect((await sb.run("health-check.sh", ["--host", "10.0.0.5", "--checks", checks, ...bad])).code, bad.join(" ")).toBe(2);
+    }
+    r = await sb.run("health-check.sh", ["203.0.113.10"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("'203.0.113.10' looks like a host, not a stack; use --host 203.0.113.10 --checks JSON");
+    r = await sb.run("health-check.sh", ["shop-qa", "--timeout", "0"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("unknown stack 'shop-qa'");
+    expect(sb.calls()).toEqual([]);
+  });
+
+  it("takes the checks from HEALTH_CHECKS, the flag=value form, and defaults method GET and path /", async ({ expect, onTestFinished }) => {
     const sb = testSandbox({ onTestFinished }, { stubs: { curl: bodies.curlHealthy } });
-    const r = await sb.run("health-check.sh", ["--host=10.0.0.5", "--timeout=0"], { env: { HEALTH_UI_PORT: "8080", HEALTH_OTLP_GRPC_PORT: "14317" } });
+    const checks = JSON.stringify([{ name: "web", protocol: "http", port: "8080" }, { name: "raw", protocol: "tcp", port: 14317, path: "/ignored" }]);
+    const r = await sb.run("health-check.sh", ["--host=10.0.0.5", "--timeout=0"], { env: { HEALTH_CHECKS: checks } });
     expect(r.code).toBe(0);
-    const urls = sb.calls().map((c) => c.args[c.args.length - 1]);
-    expect(urls).toEqual(["http://10.0.0.5:8080/", "http://10.0.0.5:4318/v1/traces", "http://10.0.0.5:14317/"]);
+    expect(sb.calls().map((c) => c.args.slice(-3).join(" "))).toEqual(["-X GET http://10.0.0.5:8080/", "-w %{time_connect} http://10.0.0.5:14317/"]);
     // proxies and ~/.curlrc never get in the way
     for (const c of sb.calls()) expect(c.args.slice(0, 4)).toEqual(["-q", "-s", "--noproxy", "*"]);
   });

@@ -21,6 +21,8 @@ export const SCRIPTS_DIR = join(REPO_ROOT, "scripts");
 const SYSTEM_TOOLS = [
   "bash", "env", "cat", "sed", "grep", "head", "find", "basename", "dirname", "date", "sleep",
   "rm", "mkdir", "touch", "uname", "tr", "wc", "cut", "sort",
+  // The scripts read JSON (cdk.tf.json, terraform output -json) with Node, a requirement of the project.
+  "node",
 ];
 /** The scripts under test, symlinked into each sandbox as laid out in the repository. */
 const SCRIPT_FILES = ["verify-prereqs.sh", "build-and-push.sh", "build-only.sh", "deploy.sh", "health-check.sh", "destroy.sh", "lib/common.sh"];
@@ -44,7 +46,10 @@ export interface SandboxOptions {
   readonly stubs?: Record<string, string>;
   /** Real commands from the test machine's PATH to allow, e.g. ["curl"]. */
   readonly realTools?: readonly string[];
-  /** environments/<name>.tfvars to create (content). Default: demo and staging. */
+  /**
+   * environments/<system>/<env>.tfvars to create, keyed "<system>/<env>" (value: content).
+   * Default: openlit/demo and openlit/staging.
+   */
   readonly environments?: Record<string, string>;
   /** Extra files relative to the sandbox root. */
   readonly files?: Record<string, string>;
@@ -121,9 +126,11 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   mkdirSync(join(root, "scripts", "lib"), { recursive: true });
   for (const f of SCRIPT_FILES) symlinkSync(join(SCRIPTS_DIR, f), join(root, "scripts", f));
 
-  mkdirSync(join(root, "environments", "openlit"), { recursive: true });
-  const envs = options.environments ?? { demo: 'environment = "demo"\n', staging: 'environment = "staging"\n' };
-  for (const [name, content] of Object.entries(envs)) writeFileSync(join(root, "environments", "openlit", `${name}.tfvars`), content);
+  const envs = options.environments ?? { "openlit/demo": 'environment = "demo"\n', "openlit/staging": 'environment = "staging"\n' };
+  for (const [key, content] of Object.entries(envs)) {
+    mkdirSync(join(root, "environments", dirname(key)), { recursive: true });
+    writeFileSync(join(root, "environments", `${key}.tfvars`), content);
+  }
   for (const [path, content] of Object.entries(options.files ?? {})) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), content);
@@ -228,17 +235,42 @@ function runProcess(scriptPath: string, args: readonly string[], env: Record<str
   });
 }
 
+/**
+ * A small synthesized stack (cdk.tf.json) as the scripts read it: sensitive variables without a default are required
+ * secrets, those with one optional; `outputs` are declared outputs (values come from the terraform stub).
+ */
+export function cdkTfJson(opts: { secrets?: readonly string[]; optionalSecrets?: readonly string[]; plain?: readonly string[]; outputs?: readonly string[] } = {}): string {
+  const variable: Record<string, object> = {};
+  for (const v of opts.plain ?? ["environment"]) variable[v] = { type: "string" };
+  for (const v of opts.secrets ?? []) variable[v] = { type: "string", sensitive: true, ephemeral: true };
+  for (const v of opts.optionalSecrets ?? []) variable[v] = { type: "string", sensitive: true, default: "" };
+  const output: Record<string, object> = {};
+  for (const o of opts.outputs ?? []) output[o] = { value: `\${local.${o}}` };
+  return JSON.stringify({ terraform: {}, variable, output }, null, 2);
+}
+
+/** The fixture for the openlit-<env> stacks of the default sandbox. */
+export const OPENLIT_STACK = cdkTfJson({
+  secrets: ["clickhouse_password"],
+  optionalSecrets: ["demo_passwords"],
+  outputs: ["aws_region", "health_checks", "snapshot_volume_ids"],
+});
+
 /** Stub bodies shared by several tests. */
 export const bodies = {
-  /** npm: `npm run synth` writes cdktf.out/stacks/openlit-<env>/cdk.tf.json for each environment. */
-  npmSynth: (envs: readonly string[] = ["demo", "staging"]) =>
-    envs.map((e) => `mkdir -p "cdktf.out/stacks/openlit-${e}" && echo '{}' > "cdktf.out/stacks/openlit-${e}/cdk.tf.json"`).join("\n"),
-  /** curl answering like a healthy OpenLIT (reads the -w format to decide what to print). */
+  /**
+   * npm: `npm run synth` writes cdktf.out/stacks/<stack>/cdk.tf.json for each stack (stack name → content).
+   * Default: openlit-demo and openlit-staging with OPENLIT_STACK.
+   */
+  npmSynth: (stacks: Record<string, string> = { "openlit-demo": OPENLIT_STACK, "openlit-staging": OPENLIT_STACK }) =>
+    Object.entries(stacks)
+      .map(([name, json]) => `mkdir -p "cdktf.out/stacks/${name}" && cat > "cdktf.out/stacks/${name}/cdk.tf.json" <<'CDK_TF_JSON'\n${json}\nCDK_TF_JSON`)
+      .join("\n"),
+  /** curl answering every check: HTTP 200, TCP connection accepted (reads the -w format to decide what to print). */
   curlHealthy: [
     'w=""; prev=""; for a in "$@"; do [[ "$prev" == -w ]] && w=$a; prev=$a; done',
     'case "$w" in',
     "  '%{http_code}') printf 200 ;;",
-    "  '\\n%{http_code}') printf '{\"partialSuccess\":{}}\\n200' ;;",
     "  '%{time_connect}') printf 0.000321 ;;",
     "esac",
   ].join("\n"),
@@ -252,3 +284,13 @@ export const bodies = {
     "exit 7",
   ].join("\n"),
 };
+
+/** The delays a run slept, from the calls of a `sleep` stub (which returns at once), e.g. ["0.100", "0.200"]. */
+export function sleeps(sb: Sandbox): string[] {
+  return sb.calls().filter((c) => c.cmd === "sleep").map((c) => c.args.join(" "));
+}
+
+/** The delays a health check announced on stderr ("retrying in 0.100s"), in order. */
+export function announcedDelays(stderr: string): string[] {
+  return [...stderr.matchAll(/retrying in ([0-9.]+)s/g)].map((m) => m[1]);
+}

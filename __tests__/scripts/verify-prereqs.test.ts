@@ -11,21 +11,33 @@ const good = {
 
 // Every test has its own sandbox (stub log), so the tests run concurrently.
 describe.concurrent("verify-prereqs.sh", () => {
-  it("prints one ok line per check and exits 0 when everything is there", async ({ expect, onTestFinished }) => {
+  it("prints one ok line per check and exits 0 when everything is there; docker only with --build", async ({ expect, onTestFinished }) => {
     const sb = testSandbox({ onTestFinished }, { stubs: good });
     const r = await sb.run("verify-prereqs.sh");
     expect(r.code).toBe(0);
-    expect(r.stdout.trim().split("\n")).toEqual([
+    const generic = [
       "ok    aws-cli          aws-cli/2.17.0",
       "ok    aws-credentials  arn:aws:iam::123456789012:user/ops",
       "ok    terraform        1.11.4",
-      "ok    docker           server 28.2.2",
-      "ok    docker-buildx    github.com/docker/buildx v0.24.0 abc",
       "ok    node             20.18.0",
       "ok    npm              10.8.2",
       "ok    curl             curl 8.5.0",
+    ];
+    expect(r.stdout.trim().split("\n")).toEqual([
+      ...generic,
+      "skip  docker           only needed to build images (--build)",
+      "skip  docker-buildx    only needed to build images (--build)",
     ]);
     expect(sb.commands()).toContain("aws sts get-caller-identity --query Arn --output text");
+    expect(sb.commands().some((c) => c.startsWith("docker"))).toBe(false);
+
+    const b = await sb.run("verify-prereqs.sh", ["--build"]);
+    expect(b.code).toBe(0);
+    expect(b.stdout.trim().split("\n")).toEqual([
+      ...generic,
+      "ok    docker           server 28.2.2",
+      "ok    docker-buildx    github.com/docker/buildx v0.24.0 abc",
+    ]);
   });
 
   it("names every missing or unusable piece and exits non-zero", async ({ expect, onTestFinished }) => {
@@ -38,7 +50,7 @@ describe.concurrent("verify-prereqs.sh", () => {
         curl: "echo 'curl 8.5.0'",
       },
     });
-    const r = await sb.run("verify-prereqs.sh");
+    const r = await sb.run("verify-prereqs.sh", ["--build"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FAIL\s+aws-cli\s+found aws-cli\/1\.29\.0; need AWS CLI v2$/m);
     expect(r.stdout).toMatch(/^FAIL\s+aws-credentials\s+aws sts get-caller-identity failed/m);
@@ -47,12 +59,12 @@ describe.concurrent("verify-prereqs.sh", () => {
     expect(r.stdout).toMatch(/^FAIL\s+docker-buildx\s+docker not installed$/m);
     expect(r.stdout).toMatch(/^FAIL\s+node\s+found 18\.19\.0; need >= 20\.0\.0$/m);
     expect(r.stdout).toMatch(/^ok\s+npm/m);
-    expect(r.stderr).toMatch(/6 prerequisite\(s\) missing or unusable: aws-cli .*; aws-credentials .*; terraform .*; docker .*; docker-buildx .*; node /);
+    expect(r.stderr).toMatch(/6 prerequisite\(s\) missing or unusable: aws-cli .*; aws-credentials .*; terraform .*; node .*; docker .*; docker-buildx /);
   });
 
   it("accepts newer versions and --skip", async ({ expect, onTestFinished }) => {
     const sb = testSandbox({ onTestFinished }, { stubs: { ...good, terraform: "echo 'Terraform v1.12.10'", docker: "exit 1" } });
-    const r = await sb.run("verify-prereqs.sh", ["--skip", "docker", "--skip=docker-buildx"]);
+    const r = await sb.run("verify-prereqs.sh", ["--build", "--skip", "docker", "--skip=docker-buildx"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ok\s+terraform\s+1\.12\.10$/m);
     expect(r.stdout).toMatch(/^skip\s+docker\s/m);
