@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { onlyResource, resourcesOf } from "./support/synth.js";
+import { onlyResource, resourcesOf, bootScriptOf } from "./support/synth.js";
 import { MINIMAL_HOST_PROPS, synthHost } from "./support/compose-host.js";
 import { renderWithTerraform } from "./support/user-data.js";
 
@@ -64,7 +64,7 @@ describe("ComposeHost options", () => {
     expect(parameter).toMatchObject({ name: "/shop/test/db-password", type: "SecureString", value_wo: "${var.db_password}", value_wo_version: 1 });
     const read = resourcesOf(json, "aws_iam_role_policy").map(([, p]) => p).find((p) => p.name === "read-own-ssm-parameters");
     expect(read.policy).toContain(":parameter/shop/test/*");
-    expect(instance.user_data).not.toContain("var.db_password");
+    expect(bootScriptOf(json)).not.toContain("var.db_password");
   });
 
   it("switches container logs with a literal to a plain count (no Terraform conditional on a constant)", () => {
@@ -81,7 +81,7 @@ describe("ComposeHost options", () => {
   });
 
   it("renders a boot script that bash and shellcheck accept, reading the secret into the env file at every start", async () => {
-    const script = await renderWithTerraform(instance.user_data, SAMPLES);
+    const script = await renderWithTerraform(bootScriptOf(json), SAMPLES);
     expect(script).toContain('readonly DATA_VOLUME_ID="vol-0123456789abcdef0"');
     expect(script).toContain('mkdir -p "$DATA_DIR"');
     expect(script).toContain(`printf "DB_PASSWORD='%s'\\n" "$(get_secret "$DB_PASSWORD_PARAMETER")" > "$tmp"`);
@@ -100,7 +100,7 @@ describe("ComposeHost options", () => {
 describe("ComposeHost without a data volume", () => {
   it("boots without waiting for a volume and mounts nothing", async () => {
     const json = synthHost();
-    const script = await renderWithTerraform(onlyResource(json, "aws_instance").user_data, SAMPLES);
+    const script = await renderWithTerraform(bootScriptOf(json), SAMPLES);
     expect(script).not.toContain("DATA_VOLUME_ID");
     expect(script).not.toContain("RequiresMountsFor");
     expect(script).toContain('log "starting; region $REGION"');

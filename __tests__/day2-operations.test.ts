@@ -2,7 +2,7 @@ import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { InstanceAlarms } from "../modules/instance-alarms/index.js";
 import { VolumeSnapshots } from "../modules/volume-snapshots/index.js";
-import { onlyResource, resourcesOf, synthOpenlit } from "./support/synth.js";
+import { onlyResource, resourcesOf, synthOpenlit, bootScriptOf } from "./support/synth.js";
 
 const stripHash = (id: string) => id.replace(/_[0-9A-F]{8}$/, "");
 
@@ -38,7 +38,7 @@ describe("recovery alarms", () => {
   });
 
   it("has the agent report exactly the dimensions the alarms watch", () => {
-    const ud = onlyResource(json, "aws_instance").user_data;
+    const ud = bootScriptOf(json);
     expect(ud).toContain('"append_dimensions": { "InstanceId": "$${aws:InstanceId}" }');
     expect(ud).toContain('"resources": ["/", "/var/lib/openlit"], "drop_device": true');
     expect(ud).toContain("amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s");

@@ -1,5 +1,7 @@
 // OpenLIT's compose host as the stack composes it: the RFC's instance, data volume, IAM and secrets.
-import { onlyResource, resourcesOf, synthOpenlit } from "./support/synth.js";
+import { gzipSync } from "node:zlib";
+import { onlyResource, resourcesOf, synthOpenlit, bootScriptOf } from "./support/synth.js";
+import { renderSampleUserData } from "./support/user-data-samples.js";
 
 describe("OpenLIT host: instance", () => {
   const json = synthOpenlit("demo");
@@ -21,9 +23,12 @@ describe("OpenLIT host: instance", () => {
     expect(instance.lifecycle.ignore_changes).toEqual(["ami"]);
   });
 
-  it("replaces the instance when user-data changes (safe: data is on its own volume)", () => {
+  it("replaces the instance when user-data changes (safe: data is on its own volume), sent gzipped within EC2's 16 KB", async () => {
     expect(instance.user_data_replace_on_change).toBe(true);
-    expect(instance.user_data.length).toBeLessThan(16 * 1024); // EC2's user-data limit
+    expect(instance.user_data).toBeUndefined();
+    expect(instance.user_data_base64).toMatch(/^\$\{base64gzip\(local\.openlit_user_data_[0-9A-F]{8}\)\}$/);
+    const script = await renderSampleUserData("demo");
+    expect(gzipSync(script).length).toBeLessThan(16 * 1024);
   });
 
   it("keeps automatic recovery on, monitoring and key pair optional", () => {
@@ -57,7 +62,7 @@ describe("OpenLIT host: data volume", () => {
   });
 
   it("is waited for, found by its volume id, and mounted by UUID in the boot script", () => {
-    const ud = onlyResource(json, "aws_instance").user_data;
+    const ud = bootScriptOf(json);
     expect(ud).toContain('readonly DATA_VOLUME_ID="${aws_ebs_volume.');
     expect(ud).toContain("nvme-Amazon_Elastic_Block_Store_$${DATA_VOLUME_ID//-/}");
     expect(ud).toMatch(/UUID=\$uuid \$DATA_MOUNT xfs defaults,nofail/);
@@ -68,10 +73,19 @@ describe("OpenLIT host: IAM", () => {
   const json = synthOpenlit("demo");
   const policies = resourcesOf(json, "aws_iam_role_policy").map(([, p]) => p);
 
-  it("grants Session Manager through the AWS managed policy", () => {
-    const attachment = resourcesOf(json, "aws_iam_role_policy_attachment").find(([id]) => id.startsWith("openlit_Role_SessionManager"))![1];
-    expect(attachment.policy_arn).toBe("arn:${data.aws_partition.partition.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore");
-    expect(attachment.role).toMatch(/^\$\{aws_iam_role\.openlit_Role_[0-9A-F]+\.name\}$/);
+  it("grants the SSM agent what AmazonSSMManagedInstanceCore does, except reading every parameter of the account", () => {
+    expect(resourcesOf(json, "aws_iam_role_policy_attachment").filter(([id]) => id.startsWith("openlit_"))).toEqual([]);
+    const agent = policies.find((p) => p.name === "ssm-agent");
+    expect(agent.role).toMatch(/^\$\{aws_iam_role\.openlit_Role_[0-9A-F]+\.id\}$/);
+    expect(agent.policy).toContain('"ssmmessages:OpenDataChannel"');
+    expect(agent.policy).toContain('"ssm:UpdateInstanceInformation"');
+    expect(agent.policy).not.toMatch(/ssm:GetParameter/);
+  });
+
+  it("lets the instance read SSM parameters below its own path only (staging cannot read demo's)", () => {
+    const grants = policies.flatMap((p) => [...p.policy.matchAll(/\{"Sid" = "(\w+)", "Effect" = "Allow", "Action" = (\[[^\]]*\]|"[^"]*"), "Resource" = ("[^"]*")/g)])
+      .filter((m) => /ssm:GetParameter/.test(m[2]!) || /ssm:\*|"\*"/.test(m[2]!));
+    expect(grants.map((m) => [m[1], m[3]])).toEqual([["ReadOwnParameters", expect.stringMatching(/:parameter\/openlit\/\$\{var\.environment\}\/\*"$/)]]);
   });
 
   it("reads only this environment's SSM parameters", () => {
@@ -109,7 +123,7 @@ describe("OpenLIT host: secrets", () => {
   });
 
   it("keeps password variables out of user-data; the instance fetches them at service start", () => {
-    const ud = onlyResource(json, "aws_instance").user_data;
+    const ud = bootScriptOf(json);
     expect(ud).not.toMatch(/var\.(clickhouse_password|demo_passwords)/);
     expect(ud).toContain("ExecStartPre=/usr/local/sbin/openlit-prestart");
     expect(ud).toContain("--with-decryption");

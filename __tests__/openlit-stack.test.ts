@@ -30,16 +30,16 @@ describe("OpenlitStack variables", () => {
   });
 
   it("marks passwords sensitive and ephemeral (never in plan files or state)", () => {
-    for (const name of ["clickhouse_password", "demo_passwords"]) {
+    for (const name of ["clickhouse_password", "demo_passwords", "owner_password"]) {
       expect(json.variable[name]).toMatchObject({ sensitive: true, ephemeral: true });
     }
     const notSecret = Object.entries(json.variable).filter(([, v]) => v.sensitive).map(([n]) => n);
-    expect(notSecret.sort()).toEqual(["clickhouse_password", "demo_passwords"]);
+    expect(notSecret.sort()).toEqual(["clickhouse_password", "demo_passwords", "owner_password"]);
   });
 
-  it("requires the values only the operator knows: allowed_cidr, clickhouse_host, clickhouse_password", () => {
+  it("requires the values only the operator knows: allowed_cidr, clickhouse_host, clickhouse_password, owner_password", () => {
     const required = Object.entries(json.variable).filter(([, v]) => !("default" in v)).map(([n]) => n);
-    expect(required.sort()).toEqual(["allowed_cidr", "clickhouse_host", "clickhouse_password"]);
+    expect(required.sort()).toEqual(["allowed_cidr", "clickhouse_host", "clickhouse_password", "owner_password"]);
   });
 
   it("documents every variable in environments/terraform.tfvars.example", () => {

@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { onlyResource, synthOpenlit } from "./support/synth.js";
-import { requireTerraform } from "./support/terraform.js";
+import { synthOpenlit, bootScriptOf } from "./support/synth.js";
+import { applyOffline, requireTerraform } from "./support/terraform.js";
 import { interpolations, renderWithTerraform } from "./support/user-data.js";
 import { USER_DATA_SAMPLES as SAMPLES } from "./support/user-data-samples.js";
 
@@ -28,12 +28,12 @@ describe("rendered user-data", () => {
   beforeAll(async () => {
     requireTerraform();
     dir = mkdtempSync(join(tmpdir(), "user-data-"));
-    script = await renderWithTerraform(onlyResource(synthOpenlit("demo"), "aws_instance").user_data, SAMPLES);
+    script = await renderWithTerraform(bootScriptOf(synthOpenlit("demo")), SAMPLES);
     writeFileSync(join(dir, "user-data.sh"), script);
   });
 
   it("interpolates only plain references (complex expressions live in locals)", () => {
-    const refs = interpolations(onlyResource(synthOpenlit("demo"), "aws_instance").user_data);
+    const refs = interpolations(bootScriptOf(synthOpenlit("demo")));
     for (const ref of refs) expect(ref).toMatch(/^(var|local|aws_[a-z_]+)\.[\w.]+$/);
   });
 
@@ -68,6 +68,8 @@ describe("rendered user-data", () => {
     expect(script).toContain("docker-compose-linux-${arch}");
     expect(script).toContain("sha256sum -c");
     expect(script).toContain("upgrade_type = security");
+    // AL2023 locks dnf to the AMI's release: without "latest" the timer would never find an update
+    expect(script).toMatch(/echo latest > \/etc\/dnf\/vars\/releasever\ndnf install/);
     expect(script).toContain("systemctl enable --now dnf-automatic.timer");
     expect(script).toContain("mkswap /swapfile");
   });
@@ -81,14 +83,34 @@ describe("rendered user-data", () => {
     expect(script).toContain("systemctl enable openlit.service");
   });
 
-  it("has a prestart script that is valid, shellcheck-clean bash reading both secrets from SSM", () => {
+  it("has a prestart script that is valid, shellcheck-clean bash giving the containers only the ClickHouse password", () => {
     const prestart = heredoc(script, "/usr/local/sbin/openlit-prestart");
     writeFileSync(join(dir, "prestart.sh"), prestart);
     expect(spawnSync("bash", ["-n", join(dir, "prestart.sh")]).status).toBe(0);
     expect(spawnSync("shellcheck", [join(dir, "prestart.sh")], { encoding: "utf8" }).stdout).toBe("");
     expect(prestart).toContain('readonly CLICKHOUSE_PASSWORD_PARAMETER="/openlit/demo/clickhouse-password"');
-    expect(prestart).toContain('readonly DEMO_PASSWORDS_PARAMETER="/openlit/demo/demo-passwords"');
+    expect(prestart).toContain(`printf "INIT_DB_PASSWORD='%s'\\n" "$(get_secret "$CLICKHOUSE_PASSWORD_PARAMETER")" > "$tmp"`);
+    // account passwords never reach a container: OpenLIT would serve DEMO_ACCOUNT_PASSWORD in its login page
+    expect(prestart).not.toMatch(/DEMO_ACCOUNT|OWNER|demo-passwords|owner-password/);
     expect(prestart).toContain("docker login --username AWS --password-stdin \"$ECR_REGISTRY\"");
+  });
+
+  it("makes the accounts with openlit-accounts after every start, from SSM, never through the containers", () => {
+    const env = heredoc(script, "/etc/openlit/accounts.env");
+    expect(env.split("\n")).toEqual([
+      "OPENLIT_URL=http://127.0.0.1:3001",
+      "AWS_REGION=us-east-1",
+      "OWNER_EMAIL=user@openlit.io",
+      "OWNER_PASSWORD_PARAMETER=/openlit/demo/owner-password",
+      "DEMO_EMAILS=demo@example.com,sales@example.com",
+      "DEMO_PASSWORDS_PARAMETER=/openlit/demo/demo-passwords",
+      "STATE_DIR=/var/lib/openlit/accounts",
+    ]);
+    const unit = heredoc(script, "/etc/systemd/system/openlit-accounts.service");
+    expect(unit).toContain("After=openlit.service");
+    expect(unit).toContain("ExecStart=/usr/local/sbin/openlit-accounts");
+    expect(heredoc(script, "/etc/systemd/system/openlit.service.d/accounts.conf")).toContain("Wants=openlit-accounts.service");
+    expect(heredoc(script, "/usr/local/sbin/openlit-accounts")).toMatch(/^#!\/usr\/bin\/env python3\n/);
   });
 
   it("writes non-secret settings only to the env file", () => {
@@ -99,7 +121,6 @@ describe("rendered user-data", () => {
       "INIT_DB_PORT=8443",
       "INIT_DB_DATABASE=openlit",
       "INIT_DB_USERNAME=default",
-      "DEMO_ACCOUNT_EMAIL=demo@example.com,sales@example.com",
     ]);
   });
 
@@ -107,21 +128,54 @@ describe("rendered user-data", () => {
     let compose: any;
     beforeAll(() => (compose = parseYaml(heredoc(script, "/opt/openlit/docker-compose.yml"))));
 
-    it("runs the RFC's two services on the instance's platform", () => {
-      expect(Object.keys(compose.services).sort()).toEqual(["openlit", "otel-collector"]);
-      expect(compose.services.openlit.image).toBe("123456789012.dkr.ecr.us-east-1.amazonaws.com/openlit:latest");
+    it("runs the RFC's two services and the proxy in front of the UI, on the instance's platform", () => {
+      expect(Object.keys(compose.services).sort()).toEqual(["openlit", "otel-collector", "proxy"]);
+      expect(compose.services.openlit.image).toBe("123456789012.dkr.ecr.us-east-1.amazonaws.com/openlit:v1.2.3");
       expect(compose.services.openlit.platform).toBe("linux/arm64");
-      expect(compose.services["otel-collector"].image).toBe("otel/opentelemetry-collector-contrib:0.94.0");
+      expect(compose.services["otel-collector"].image).toBe("otel/opentelemetry-collector-contrib:0.142.0");
+      expect(compose.services.proxy.image).toBe("caddy:2.10-alpine");
+      expect(compose.services.proxy.depends_on).toEqual({ openlit: { condition: "service_healthy" } });
     });
 
-    it("publishes 3000, 4317 and 4318, and the collector health check on loopback only", () => {
-      expect(compose.services.openlit.ports).toEqual(["3000:3000"]);
+    it("publishes the UI through the proxy, OTLP 4317/4318, and OpenLIT itself and the collector health on loopback only", () => {
+      expect(compose.services.proxy.ports).toEqual(["3000:3000"]);
+      expect(compose.services.openlit.ports).toEqual(["127.0.0.1:3001:3000"]);
       expect(compose.services["otel-collector"].ports).toEqual(["4317:4317", "4318:4318", "127.0.0.1:13133:13133"]);
     });
 
-    it("binds OpenLIT's SQLite directory to the data volume", () => {
-      expect(compose.services.openlit.volumes).toEqual(["/var/lib/openlit/data:/app/client/data"]);
+    it("binds OpenLIT's SQLite directory to the data volume and gives its own collector a config that does nothing", () => {
+      expect(compose.services.openlit.volumes).toEqual([
+        "/var/lib/openlit/data:/app/client/data",
+        "/opt/openlit/bundled-collector.yaml:/etc/otel/otel-collector-config.yaml:ro",
+      ]);
       expect(compose.services.openlit.environment.SQLITE_DATABASE_URL).toBe("file:/app/client/data/data.db");
+      const bundled = parseYaml(heredoc(script, "/opt/openlit/bundled-collector.yaml"));
+      expect(bundled).toEqual({ receivers: { nop: null }, exporters: { nop: null }, service: { pipelines: { traces: { receivers: ["nop"], exporters: ["nop"] } } } });
+    });
+
+    it("health-checks each container only with a program its image has", () => {
+      // ghcr.io/openlit/openlit:1.24.2 is node:18-bullseye-slim without wget or curl: node's fetch
+      expect(compose.services.openlit.healthcheck.test.slice(0, 2)).toEqual(["CMD", "node"]);
+      expect(compose.services.openlit.healthcheck.test[3]).toContain("fetch('http://127.0.0.1:3000/')");
+      // caddy:*-alpine has busybox wget
+      expect(compose.services.proxy.healthcheck.test.slice(0, 2)).toEqual(["CMD", "wget"]);
+      // the contrib collector is FROM scratch: nothing to run, its health_check extension is probed from the host
+      expect(compose.services["otel-collector"].healthcheck).toBeUndefined();
+      const shells = Object.values<any>(compose.services).filter((s) => s.healthcheck?.test?.[0] === "CMD-SHELL");
+      expect(shells).toEqual([]);
+    });
+
+    it("refuses self-registration at the proxy unless allowed (the rule Terraform computes is the sample's)", async () => {
+      const json = synthOpenlit("demo");
+      const [name, expression] = Object.entries(json.locals).find(([n]) => n.startsWith("openlit_registration_rule"))!;
+      const rule = async (allow: boolean) =>
+        (await applyOffline({ variable: { allow_self_registration: json.variable.allow_self_registration }, locals: { [name]: expression }, output: { rule: { value: `\${local.${name}}` } } }, [`-var=allow_self_registration=${allow}`])).outputs.rule;
+      expect(await rule(false)).toBe(SAMPLES["local.openlit_registration_rule"]);
+      expect(await rule(true)).toBe("\t# self-registration is open (allow_self_registration)");
+      const caddyfile = heredoc(script, "/opt/openlit/Caddyfile");
+      expect(caddyfile).toContain("\t@register path /register /api/auth/callback/register\n\trespond @register");
+      expect(caddyfile).toContain("reverse_proxy openlit:3000");
+      expect(compose.services.proxy.volumes).toEqual(["/opt/openlit/Caddyfile:/etc/caddy/Caddyfile:ro"]);
     });
 
     it("takes secrets from the root-only env file, never inline", () => {
@@ -137,9 +191,8 @@ describe("rendered user-data", () => {
           driver: "awslogs",
           options: { "awslogs-group": "/openlit/demo/containers", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "openlit-demo", mode: "non-blocking" },
         });
-        expect(service.mem_limit).toMatch(/^\$\{\w+_MIB\}m$/);
+        expect(String(service.mem_limit)).toMatch(/^(\$\{\w+_MIB\}m|\d+m)$/);
       }
-      expect(compose.services.openlit.healthcheck.test[1]).toContain("http://127.0.0.1:3000/");
     });
   });
 
@@ -155,6 +208,9 @@ describe("rendered user-data", () => {
       expect(config.exporters.clickhouse.endpoint).toBe("tcp://ch.example.com:9440?secure=true&dial_timeout=10s");
       expect(config.exporters.clickhouse.password).toBe("${env:INIT_DB_PASSWORD}");
       expect(config.exporters.clickhouse.database).toBe("openlit");
+      // the tables OpenLIT 1.24.2's UI reads, by the exporter's default names (no deprecated metrics_table_name)
+      expect(config.exporters.clickhouse).toMatchObject({ create_schema: true, logs_table_name: "otel_logs", traces_table_name: "otel_traces" });
+      expect(config.exporters.clickhouse.metrics_table_name).toBeUndefined();
     });
 
     it("limits memory first in every pipeline, then batches", () => {
@@ -179,7 +235,7 @@ describe("rendered user-data", () => {
   });
 
   it("holds no secret value", () => {
-    expect(script).not.toMatch(/test-ClickHouse-s3cret|test-demo-pass/);
+    expect(script).not.toMatch(/test-ClickHouse-s3cret|test-Demo-pass|test-Owner-s3cret/);
     expect(script).not.toMatch(/INIT_DB_PASSWORD=[^'$\n]/);
   });
 });

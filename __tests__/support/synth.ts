@@ -41,3 +41,10 @@ export function onlyResource(json: TfJson, type: string): any {
   if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
   return all[0][1];
 }
+
+/** The compose host's boot script (the `user_data` local the instance receives gzipped), as synthesized. */
+export function bootScriptOf(json: TfJson): string {
+  const scripts = Object.entries(json.locals ?? {}).filter(([name]) => /(^|_)user_data_[0-9A-F]{8}$/.test(name));
+  if (scripts.length !== 1) throw new Error(`expected exactly one user_data local, found ${scripts.length}`);
+  return scripts[0]![1];
+}

@@ -1,4 +1,4 @@
-import { onlyResource, synthOpenlit } from "./synth.js";
+import { synthOpenlit, bootScriptOf } from "./synth.js";
 import { interpolations, renderWithTerraform } from "./user-data.js";
 
 /**
@@ -16,13 +16,16 @@ export const USER_DATA_SAMPLES: Readonly<Record<string, string>> = {
   "var.clickhouse_database": "openlit",
   "var.clickhouse_username": "default",
   "var.demo_emails": "demo@example.com,sales@example.com",
-  "local.openlit_openlit_image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/openlit:latest",
+  "local.openlit_openlit_image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/openlit:v1.2.3",
   "local.openlit_docker_platform": "linux/arm64",
   "local.otel_host_resolved": "ch.example.com",
   "var.otel_port": "9440",
   "var.otel_secure": "true",
   "aws_ssm_parameter.openlit_Secrets_ClickhousePassword.name": "/openlit/demo/clickhouse-password",
   "local.openlit_demo_passwords_parameter": "/openlit/demo/demo-passwords",
+  "aws_ssm_parameter.openlit_Secrets_OwnerPassword.name": "/openlit/demo/owner-password",
+  "local.openlit_registration_rule":
+    '\t@register path /register /api/auth/callback/register\n\trespond @register `Self-registration is closed on this instance: ask an administrator for an account.` 403',
   "local.openlit_ecr_registry": "123456789012.dkr.ecr.us-east-1.amazonaws.com",
   "local.openlit_container_logging":
     '{"driver":"awslogs","options":{"awslogs-group":"/openlit/demo/containers","awslogs-region":"us-east-1","awslogs-stream-prefix":"openlit-demo","mode":"non-blocking"}}',
@@ -49,7 +52,7 @@ export function assertSamplesCover(text: string, samples: Readonly<Record<string
 
 /** The stack's user_data for an environment, rendered by the real Terraform engine with the sample values. */
 export async function renderSampleUserData(environment = "demo"): Promise<string> {
-  const text: string = onlyResource(synthOpenlit(environment), "aws_instance").user_data;
+  const text: string = bootScriptOf(synthOpenlit(environment));
   assertSamplesCover(text);
   return renderWithTerraform(text, { ...USER_DATA_SAMPLES });
 }

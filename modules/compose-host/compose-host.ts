@@ -35,6 +35,8 @@ export interface HostFacts {
    * readable in `terraform plan`.
    */
   local(id: string, expression: string): string;
+  /** SSM name of one of the host's secrets (by its key), "" when that secret is switched off. */
+  secretParameter(key: string): string;
 }
 
 /**
@@ -60,6 +62,8 @@ export class ComposeHost extends Construct {
   readonly logGroupName: string;
   /** Instance type as given (Terraform expression or literal). */
   readonly instanceType: string;
+  /** The boot script as Terraform renders it (a reference to the local holding it; the instance gets it gzipped). */
+  readonly bootScript: string;
 
   constructor(scope: Construct, id: string, props: ComposeHostProps) {
     super(scope, id);
@@ -145,9 +149,17 @@ export class ComposeHost extends Construct {
     const secretsEnvFile = props.secrets ? `/etc/${props.appName}/secrets.env` : "";
     const secretLines = this.secretLines(props, local);
     const registry = local("ecr_registry", Token.asString(Fn.conditional(usesEcr, ecrRegistry, "")));
-    const app = props.application({ architecture: this.architecture, platform, logging, secretsEnvFile, ecrRegistry: registry, local });
+    const parameterNames = new Map(secretLines.map((l) => [l.key, l.parameter]));
+    const secretParameter = (key: string) => {
+      const name = parameterNames.get(key);
+      if (name === undefined) throw new Error(`${this.node.path}: no secret "${key}" (secrets.parameters has ${[...parameterNames.keys()].join(", ") || "none"})`);
+      return name;
+    };
+    const app = props.application({ architecture: this.architecture, platform, logging, secretsEnvFile, ecrRegistry: registry, local, secretParameter });
 
-    const userData = this.renderBootScript(props, app, { secretLines, registry });
+    // Kept readable in a local (`terraform plan` shows it; tests render it) and sent gzipped: EC2 takes 16 KB of
+    // user data, cloud-init unpacks gzip by itself.
+    this.bootScript = local("user_data", this.renderBootScript(props, app, { secretLines, registry }));
 
     this.instance = new Instance(this, "Resource", {
       ami: ami.insecureValue,
@@ -174,7 +186,7 @@ export class ComposeHost extends Construct {
         encrypted: true,
         deleteOnTermination: true,
       },
-      userData,
+      userDataBase64: Fn.base64gzip(this.bootScript),
       // Safe because the data lives on its own volume: a new boot script means a fresh instance.
       userDataReplaceOnChange: true,
       tags: { Name: props.name },
@@ -211,9 +223,9 @@ export class ComposeHost extends Construct {
       const secret = parameters[key]!;
       const optional = (secret.enabled ?? true) !== true;
       const variable = `${key.replace(/-/g, "_").toUpperCase()}_PARAMETER`;
-      const redirect = !optional && first ? ">" : ">>";
-      if (!optional) first = false;
-      return { variable, envVar: secret.envVar, optional, redirect, parameter: optional ? local(`${key.replace(/-/g, "_")}_parameter`, name) : name };
+      const redirect = !optional && first && secret.envVar !== undefined ? ">" : ">>";
+      if (!optional && secret.envVar !== undefined) first = false;
+      return { key, variable, envVar: secret.envVar, optional, redirect, parameter: optional ? local(`${key.replace(/-/g, "_")}_parameter`, name) : name };
     });
   }
 
@@ -238,7 +250,8 @@ export class ComposeHost extends Construct {
         dataVolume,
         composeVersion: props.composeVersion ?? d.composeVersion,
         volumeWaitSeconds: props.volumeWaitSeconds ?? d.volumeWaitSeconds,
-        secrets: extra.secretLines,
+        // Only the secrets the containers read go to the env file; the others stay in SSM for the host's tools.
+        secrets: extra.secretLines.filter((l) => l.envVar !== undefined).map(({ key: _key, ...line }) => line as typeof line & { envVar: string }),
         ecrRegistry: extra.registry,
         serviceDescription: props.serviceDescription ?? `${props.title} via Docker Compose`,
         readyMessage: app.readyMessage ?? `${props.appName}.service is running`,

@@ -3,7 +3,6 @@ import { Fn, IResolvable } from "cdktf";
 import { countWhen, Switch } from "../core/index.js";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 
 /** One IAM policy statement, as in a policy document. */
@@ -14,6 +13,36 @@ export interface PolicyStatement {
   readonly Resource: string | readonly string[];
   readonly Condition?: Readonly<Record<string, unknown>>;
 }
+
+/**
+ * The actions of the AWS managed policy AmazonSSMManagedInstanceCore (Session Manager, Run Command, inventory,
+ * associations) except ssm:GetParameter and ssm:GetParameters, which it grants on every parameter.
+ */
+export const SSM_AGENT_ACTIONS = [
+  "ssm:DescribeAssociation",
+  "ssm:GetDeployablePatchSnapshotForInstance",
+  "ssm:GetDocument",
+  "ssm:DescribeDocument",
+  "ssm:GetManifest",
+  "ssm:ListAssociations",
+  "ssm:ListInstanceAssociations",
+  "ssm:PutInventory",
+  "ssm:PutComplianceItems",
+  "ssm:PutConfigurePackageResult",
+  "ssm:UpdateAssociationStatus",
+  "ssm:UpdateInstanceAssociationStatus",
+  "ssm:UpdateInstanceInformation",
+  "ssmmessages:CreateControlChannel",
+  "ssmmessages:CreateDataChannel",
+  "ssmmessages:OpenControlChannel",
+  "ssmmessages:OpenDataChannel",
+  "ec2messages:AcknowledgeMessage",
+  "ec2messages:DeleteMessage",
+  "ec2messages:FailMessage",
+  "ec2messages:GetEndpoint",
+  "ec2messages:GetMessages",
+  "ec2messages:SendReply",
+];
 
 export interface HostRoleProps {
   readonly namePrefix: string;
@@ -55,10 +84,11 @@ export class HostRole extends Construct {
       }),
     });
 
-    new IamRolePolicyAttachment(this, "SessionManager", {
-      role: this.role.name,
-      policyArn: `arn:${props.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
-    });
+    // What AmazonSSMManagedInstanceCore grants the SSM agent, without its ssm:GetParameter(s) on every parameter
+    // of the account: the host reads its own parameters (below) and no one else's.
+    this.addPolicy("SessionManagerAgent", "ssm-agent", [
+      { Sid: "SsmAgent", Effect: "Allow", Action: SSM_AGENT_ACTIONS, Resource: "*" },
+    ]);
 
     if (props.parameterPath) {
       this.addPolicy("ReadOwnParameters", "read-own-ssm-parameters", [

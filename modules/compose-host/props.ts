@@ -37,8 +37,12 @@ export interface DataVolumeOptions {
 
 /** A secret the application reads as an environment variable, kept in SSM Parameter Store. */
 export interface HostSecret extends SecureParameter {
-  /** Environment variable the value is given to (in the root-only secrets env file), e.g. `DB_PASSWORD`. */
-  readonly envVar: string;
+  /**
+   * Environment variable the value is given to (in the root-only secrets env file the containers read), e.g.
+   * `DB_PASSWORD`.
+   * @default - none: the secret stays in SSM, for the host's own tools (see HostFacts.secretParameter)
+   */
+  readonly envVar?: string;
 }
 
 /** Where the application's image comes from when it is in ECR. */

@@ -16,7 +16,7 @@ export function validateComposeHostProps(scope: IConstruct, props: ComposeHostPr
   const { instanceType, rootVolumeSizeGiB, volumeWaitSeconds } = props;
   const volume = props.dataVolume;
   const secrets = Object.entries(props.secrets?.parameters ?? {});
-  const envVars = secrets.map(([, s]) => s.envVar);
+  const envVars = secrets.flatMap(([, s]) => (s.envVar === undefined ? [] : [s.envVar]));
   const repeatedEnvVars = envVars.filter((v, i) => envVars.indexOf(v) !== i);
   const retention = props.containerLogs?.retentionDays;
   validateAll(scope, [
@@ -54,7 +54,7 @@ export function validateComposeHostProps(scope: IConstruct, props: ComposeHostPr
       message: `containerLogs.retentionDays ${retention} is not a CloudWatch Logs retention: use one of ${LOG_RETENTION_DAYS.join(", ")}.`,
     },
     ...secrets.map(([key, s]) => ({
-      failed: !ENV_VAR.test(s.envVar),
+      failed: s.envVar !== undefined && !ENV_VAR.test(s.envVar),
       message: `secrets.parameters["${key}"].envVar "${s.envVar}" must be an environment variable name (A-Z, 0-9, _).`,
     })),
     { failed: repeatedEnvVars.length > 0, message: `secrets.parameters envVar values must be unique; repeated: ${[...new Set(repeatedEnvVars)].join(", ")}.` },

@@ -70,3 +70,8 @@ function escapeValues(context: TemplateContext): TemplateContext {
 export function renderTemplate(name: string, context: TemplateContext, preEscaped: Readonly<Record<string, string | Readonly<Record<string, string>>>> = {}): string {
   return compile(name)({ ...escapeValues(context), ...preEscaped });
 }
+
+/** A file of templates/ as it is (no Handlebars: a script whose `{{` belongs to its own language), escaped for Terraform. */
+export function readTemplateFile(name: string): string {
+  return escapeForTerraform(readFileSync(join(TEMPLATES_DIR, name), "utf8"));
+}

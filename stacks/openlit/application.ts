@@ -1,6 +1,6 @@
 import { IConstruct } from "constructs";
 import { Fn, IResolvable, Token } from "cdktf";
-import { isKnown, isNonEmpty, renderTemplate, validateAll } from "../../modules/core/index.js";
+import { choose, isKnown, isNonEmpty, readTemplateFile, renderTemplate, validateAll } from "../../modules/core/index.js";
 import { HostApplication, HostFacts, HostSecret } from "../../modules/compose-host/index.js";
 import { HealthCheck } from "../../modules/health-gate/index.js";
 
@@ -26,6 +26,8 @@ export interface OpenlitApplicationProps {
   readonly otel: { readonly host: string; readonly port: string; readonly secure: boolean | IResolvable };
   /** Comma-separated demo e-mails; "" means none. */
   readonly demoEmails: string;
+  /** Whether the proxy lets anyone register on /register (a Terraform boolean). */
+  readonly allowSelfRegistration: boolean | IResolvable;
   /** Where the image comes from: an ECR repository ("" for OpenLIT's public image) and a tag ("" for the default). */
   readonly image: { readonly ecrRepository: string; readonly tag: string };
   /**
@@ -35,9 +37,15 @@ export interface OpenlitApplicationProps {
   readonly publicImage?: string;
   /**
    * OpenTelemetry Collector image (contrib, for the ClickHouse exporter); multi-arch.
-   * @default "otel/opentelemetry-collector-contrib:0.94.0" (the RFC's version)
+   * @default "otel/opentelemetry-collector-contrib:0.142.0" (the collector OpenLIT 1.24.2 ships, so the tables
+   * are created with the schema its UI is built against; the RFC's 0.94.0 predates it by almost two years)
    */
   readonly collectorImage?: string;
+  /**
+   * Reverse proxy in front of the UI (Caddy, alpine: its busybox wget runs the health check).
+   * @default "caddy:2.10-alpine"
+   */
+  readonly proxyImage?: string;
   /**
    * OpenLIT's anonymous usage telemetry.
    * @default false
@@ -47,8 +55,8 @@ export interface OpenlitApplicationProps {
 
 export const OPENLIT_DEFAULTS = {
   publicImage: "ghcr.io/openlit/openlit:1.24.2",
-  collectorImage: "otel/opentelemetry-collector-contrib:0.94.0",
-  ecrTag: "latest",
+  collectorImage: "otel/opentelemetry-collector-contrib:0.142.0",
+  proxyImage: "caddy:2.10-alpine",
   telemetryEnabled: false,
 } as const;
 
@@ -72,8 +80,14 @@ export function validateOpenlitApplication(scope: IConstruct, props: OpenlitAppl
   ]);
 }
 
-/** The secrets OpenLIT reads at start, written to SSM under the stack's path (the RFC's environment names). */
-export function openlitSecrets(clickhousePassword: string, demo: { emails: string; passwords: string }): Record<string, HostSecret> {
+/** OpenLIT's seeded owner account (its password is published: openlit-accounts re-keys it at first boot). */
+export const OWNER_EMAIL = "user@openlit.io";
+
+/**
+ * The secrets, written to SSM under the stack's path. Only the ClickHouse password reaches the containers (as the
+ * RFC's INIT_DB_PASSWORD); the account passwords stay in SSM, read by openlit-accounts on the host.
+ */
+export function openlitSecrets(clickhousePassword: string, ownerPassword: string, demo: { emails: string; passwords: string }): Record<string, HostSecret> {
   return {
     "clickhouse-password": {
       envVar: "INIT_DB_PASSWORD",
@@ -81,13 +95,25 @@ export function openlitSecrets(clickhousePassword: string, demo: { emails: strin
       description: "ClickHouse password for OpenLIT and its collector (read at service start)",
     },
     "demo-passwords": {
-      envVar: "DEMO_ACCOUNT_PASSWORD",
       value: demo.passwords,
       description: "OpenLIT demo account passwords, comma-separated in the order of the e-mails",
       enabled: isNonEmpty(demo.emails),
     },
+    "owner-password": {
+      value: ownerPassword,
+      description: `Password of OpenLIT's owner account ${OWNER_EMAIL} (applied by openlit-accounts)`,
+    },
   };
 }
+
+/**
+ * Caddy lines that refuse OpenLIT's sign-up page and form. The body is quoted with backticks (Caddyfile allows
+ * both): cdktf does not escape double quotes inside the branches of a Terraform conditional.
+ */
+const REGISTRATION_CLOSED = [
+  "\t@register path /register /api/auth/callback/register",
+  "\trespond @register `Self-registration is closed on this instance: ask an administrator for an account.` 403",
+].join("\n");
 
 /**
  * OpenLIT on a compose host: the UI and an OpenTelemetry Collector (the RFC's two services), the image from
@@ -105,7 +131,8 @@ export function openlitApplication(props: OpenlitApplicationProps): { define: (h
       "openlit_image",
       Fn.conditional(
         isNonEmpty(props.image.ecrRepository),
-        `${host.ecrRegistry}/${props.image.ecrRepository}:${Token.asString(Fn.conditional(isNonEmpty(tag), tag, d.ecrTag))}`,
+        // image_tag is required with ECR (a variable validation): build-and-push.sh never pushes "latest".
+        `${host.ecrRegistry}/${props.image.ecrRepository}:${tag}`,
         Fn.conditional(isNonEmpty(tag), `${publicRepository}:${tag}`, publicImage),
       ),
     );
@@ -113,6 +140,7 @@ export function openlitApplication(props: OpenlitApplicationProps): { define: (h
       logging: host.logging,
       openlitImage: image,
       collectorImage: props.collectorImage ?? d.collectorImage,
+      proxyImage: props.proxyImage ?? d.proxyImage,
       platform: host.platform,
       dataDir: DATA_DIR,
     });
@@ -123,6 +151,9 @@ export function openlitApplication(props: OpenlitApplicationProps): { define: (h
       database: props.clickhouse.database,
       username: props.clickhouse.username,
     });
+    const caddyfile = renderTemplate("openlit/Caddyfile.hbs", {
+      registrationRule: host.local("registration_rule", choose(props.allowSelfRegistration, "\t# self-registration is open (allow_self_registration)", REGISTRATION_CLOSED)),
+    });
     return {
       bootTemplate: "openlit/user-data.sh.hbs",
       context: {
@@ -132,9 +163,17 @@ export function openlitApplication(props: OpenlitApplicationProps): { define: (h
         clickhouseDatabase: props.clickhouse.database,
         clickhouseUsername: props.clickhouse.username,
         demoEmails: props.demoEmails,
+        ownerEmail: OWNER_EMAIL,
+        ownerPasswordParameter: host.secretParameter("owner-password"),
+        demoPasswordsParameter: host.secretParameter("demo-passwords"),
       },
       composeFile,
-      files: { "/opt/openlit/otel-collector-config.yaml": collectorConfig },
+      files: {
+        "/opt/openlit/otel-collector-config.yaml": collectorConfig,
+        "/opt/openlit/bundled-collector.yaml": readTemplateFile("openlit/bundled-collector.yaml"),
+        "/opt/openlit/Caddyfile": caddyfile,
+        "/usr/local/sbin/openlit-accounts": readTemplateFile("openlit/openlit-accounts.py"),
+      },
     };
   };
   return { define, image: () => image };

@@ -58,6 +58,7 @@ export class OpenlitStack extends SystemStack {
         secure: v.otelSecure.booleanValue,
       },
       demoEmails: v.demoEmails.stringValue,
+      allowSelfRegistration: v.allowSelfRegistration.booleanValue,
       image: { ecrRepository: v.ecrRepository.stringValue, tag: v.imageTag.stringValue },
     };
     validateOpenlitApplication(this, appProps);
@@ -91,7 +92,7 @@ export class OpenlitStack extends SystemStack {
       secrets: {
         path: `/openlit/${environment}`,
         version: v.secretsVersion.numberValue,
-        parameters: openlitSecrets(v.clickhousePassword.stringValue, { emails: v.demoEmails.stringValue, passwords: v.demoPasswords.stringValue }),
+        parameters: openlitSecrets(v.clickhousePassword.stringValue, v.ownerPassword.stringValue, { emails: v.demoEmails.stringValue, passwords: v.demoPasswords.stringValue }),
       },
       containerLogs: { enabled: v.enableContainerLogs.booleanValue, groupName: `/openlit/${environment}/containers`, retentionDays: v.logRetentionDays.numberValue },
       ecr: { repository: v.ecrRepository.stringValue, accountId: v.awsAccountId.stringValue },

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformVariable } from "cdktf";
 import {
-  cidrRules, emailListRule, emailRule, HOST_NAME, instanceTypeRule, logRetentionRule, noQuotesRule, portRule, secret, variable, wholeNumberRule,
+  cidrRules, emailListRule, emailRule, HOST_NAME, instanceTypeRule, logRetentionRule, portRule, secret, variable, wholeNumberRule,
 } from "../variables.js";
 
 /**
@@ -9,6 +9,10 @@ import {
  * plus a few more. Every one has a type, a description, and a validation wherever a wrong value is possible;
  * messages say what to do. Passwords are sensitive and ephemeral: never in plan files or state.
  */
+/** OpenLIT's password rule (createNewUser, 1.24.2): 8-128 characters, an upper-case letter, a lower-case letter, a digit. */
+const OPENLIT_PASSWORD_RULE = (value: string) =>
+  `length(${value}) >= 8 && length(${value}) <= 128 && can(regex("[A-Z]", ${value})) && can(regex("[a-z]", ${value})) && can(regex("[0-9]", ${value}))`;
+
 export interface OpenlitVariables {
   readonly instanceType: TerraformVariable;
   readonly keyPairName: TerraformVariable;
@@ -26,6 +30,8 @@ export interface OpenlitVariables {
   readonly otelSecure: TerraformVariable;
   readonly demoEmails: TerraformVariable;
   readonly demoPasswords: TerraformVariable;
+  readonly ownerPassword: TerraformVariable;
+  readonly allowSelfRegistration: TerraformVariable;
   readonly availabilityZone: TerraformVariable;
   readonly subnetId: TerraformVariable;
   readonly rootVolumeSize: TerraformVariable;
@@ -79,8 +85,11 @@ export function createOpenlitVariables(scope: Construct): OpenlitVariables {
     imageTag: variable(
       scope,
       "image_tag",
-      { type: "string", default: "", description: "OpenLIT image tag. Empty: \"latest\" for ECR, the pinned release for the public image." },
-      [["can(regex(\"^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$\", var.image_tag))", "image_tag must be a Docker tag (letters, digits, _ . -, at most 128), e.g. \"dev-20250801\"."]],
+      { type: "string", default: "", description: "OpenLIT image tag: required with ecr_repository (the tag scripts/build-and-push.sh printed). Empty: the pinned release of the public image." },
+      [
+        ["can(regex(\"^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$\", var.image_tag))", "image_tag must be a Docker tag (letters, digits, _ . -, at most 128), e.g. \"dev-20250801\"."],
+        ['var.ecr_repository == "" || var.image_tag != ""', "image_tag is empty but ecr_repository is set: use the tag scripts/build-and-push.sh printed (it never pushes \"latest\")."],
+      ],
     ),
     clickhouseHost: variable(
       scope,
@@ -97,7 +106,10 @@ export function createOpenlitVariables(scope: Construct): OpenlitVariables {
     ]),
     clickhousePassword: secret(scope, "clickhouse_password", { type: "string", description: "ClickHouse password. Secret: set TF_VAR_clickhouse_password or environments/openlit/<env>.secrets.tfvars; stored only in SSM." }, [
       ["length(var.clickhouse_password) > 0", "clickhouse_password is empty: set TF_VAR_clickhouse_password or put it in environments/openlit/<env>.secrets.tfvars."],
-      noQuotesRule("clickhouse_password"),
+      [
+        `can(regex("^[A-Za-z0-9_.@%+,:=*?!#^{}\\\\[\\\\]-]*$", var.clickhouse_password))`,
+        "clickhouse_password may only contain letters, digits and _ - . @ % + , : = * ? ! # ^ { } [ ]: OpenLIT 1.24.2's entrypoint re-reads it through an unquoted shell line, which cuts or breaks on $ ` \\ ' \" ; & | < > ( ) ~ and spaces. Choose a ClickHouse password without them.",
+      ],
     ]),
     otelHost: variable(
       scope,
@@ -112,8 +124,15 @@ export function createOpenlitVariables(scope: Construct): OpenlitVariables {
     ]),
     demoPasswords: secret(scope, "demo_passwords", { type: "string", default: "", description: "Comma-separated demo account passwords, one per e-mail. Secret: TF_VAR_demo_passwords or the secrets tfvars." }, [
       ["length(split(\",\", var.demo_passwords)) == length(split(\",\", var.demo_emails)) && (var.demo_emails == \"\") == (var.demo_passwords == \"\")", "demo_passwords must hold exactly one password per demo_emails entry, comma-separated in the same order."],
-      noQuotesRule("demo_passwords"),
+      [
+        `var.demo_passwords == "" || alltrue([for p in split(",", var.demo_passwords) : ${OPENLIT_PASSWORD_RULE("p")}])`,
+        "demo_passwords must each be 8-128 characters with an upper-case letter, a lower-case letter and a digit (OpenLIT's password rule).",
+      ],
     ]),
+    ownerPassword: secret(scope, "owner_password", { type: "string", description: "New password of OpenLIT's owner account (OWNER_EMAIL, user@openlit.io), which OpenLIT seeds with a published default: set at first boot, re-applied when secrets_version changes. Secret: TF_VAR_owner_password or the secrets tfvars." }, [
+      [OPENLIT_PASSWORD_RULE("var.owner_password"), "owner_password must be 8-128 characters with an upper-case letter, a lower-case letter and a digit (OpenLIT's password rule)."],
+    ]),
+    allowSelfRegistration: variable(scope, "allow_self_registration", { type: "bool", default: false, description: "Let anyone who reaches the UI create an account on /register (OpenLIT has no switch for it: the proxy in front of the UI refuses it unless this is true)." }),
     availabilityZone: variable(scope, "availability_zone", { type: "string", default: "", description: "Availability zone for the instance and its data volume. Empty: the region's first zone. Changing it moves the data volume (a new, empty one)." }, [
       ["can(regex(\"^([a-z]{2}(-gov)?-[a-z]+-[0-9][a-z])?$\", var.availability_zone))", "availability_zone must be a zone name such as \"us-east-1a\", or empty."],
     ]),
