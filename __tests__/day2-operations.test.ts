@@ -59,7 +59,7 @@ describe("alert topic", () => {
   it("exists only with an alarm_email, encrypted with its own key that CloudWatch may use", () => {
     const when = "${(length(var.alarm_email) >= 1) ? 1 : 0}";
     const topic = onlyResource(json, "aws_sns_topic");
-    const key = onlyResource(json, "aws_kms_key");
+    const key = resourcesOf(json, "aws_kms_key").find(([id]) => id.startsWith("alerts_Key_"))![1];
     expect(topic.count).toBe(when);
     expect(key.count).toBe(when);
     expect(onlyResource(json, "aws_sns_topic_subscription")).toMatchObject({ count: when, protocol: "email", endpoint: "${var.alarm_email}" });

@@ -56,6 +56,18 @@ describe("OpenLIT host: data volume", () => {
     expect(volume.tags).toMatchObject({ "openlit:role": "data" });
   });
 
+  it("is encrypted with a key of the stack (its snapshots hold OpenLIT's copy of the ClickHouse password), never replaced for it", () => {
+    const keys = resourcesOf(json, "aws_kms_key").filter(([id]) => id.startsWith("openlit_DataKey_"));
+    expect(keys).toHaveLength(1);
+    const [keyId, key] = keys[0]!;
+    expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+    expect(volume.kms_key_id).toBe(`\${aws_kms_key.${keyId}.arn}`);
+    // an existing volume keeps its key: a new key_id would replace the volume, and its data
+    expect(volume.lifecycle).toEqual({ ignore_changes: ["kms_key_id"] });
+    const dlm = resourcesOf(json, "aws_iam_role_policy").map(([, p]) => p).find((p) => p.name === "use-volume-keys");
+    expect(dlm.policy).toContain(`"Resource" = [aws_kms_key.${keyId}.arn]`);
+  });
+
   it("is attached as /dev/sdf, stopping the instance before detaching", () => {
     expect(attachment).toMatchObject({ device_name: "/dev/sdf", stop_instance_before_detaching: true });
     expect(attachment.volume_id).toMatch(/^\$\{aws_ebs_volume\./);

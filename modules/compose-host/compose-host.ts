@@ -8,10 +8,11 @@ import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { EipAssociation } from "@cdktf/provider-aws/lib/eip-association";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { choose, countWhen, isNonEmpty, renderTemplate, Switch } from "../core/index.js";
 import { SecureParameters } from "../secure-parameters/index.js";
 import {
-  CostEstimate, CUSTOM_METRIC_USD_PER_MONTH, GP3_USD_PER_GIB_MONTH, monthlyInstancePrice, PUBLIC_IPV4_USD_PER_MONTH,
+  CostEstimate, CUSTOM_METRIC_USD_PER_MONTH, GP3_USD_PER_GIB_MONTH, KMS_KEY_USD_PER_MONTH, monthlyInstancePrice, PUBLIC_IPV4_USD_PER_MONTH,
 } from "../cost-estimate/index.js";
 import { al2023AmiParameter, cpuArchitecture, dockerPlatform } from "./architecture.js";
 import { HostRole } from "./host-role.js";
@@ -50,6 +51,8 @@ export class ComposeHost extends Construct {
   readonly role: HostRole;
   /** The data volume, when there is one. */
   readonly dataVolume?: EbsVolume;
+  /** The KMS key of the data volume and its snapshots, when the volume has its own. */
+  readonly dataKey?: KmsKey;
   /** The Elastic IP, when there is one. */
   readonly publicIp?: Eip;
   /** Points the Elastic IP at the instance; depend on it before reaching the instance by its address. */
@@ -118,11 +121,30 @@ export class ComposeHost extends Construct {
     // The data volume is created first and in a fixed zone, so a replaced instance finds it again.
     const volume = props.dataVolume;
     if (volume) {
+      if (volume.customerManagedKey ?? true) {
+        this.dataKey = new KmsKey(this, "DataKey", {
+          description: `${props.name}: data volume and its snapshots`,
+          enableKeyRotation: true,
+          // Final snapshots outlive the stack: a month to restore them (or cancel the deletion) after a destroy.
+          deletionWindowInDays: 30,
+          policy: Fn.jsonencode({
+            Version: "2012-10-17",
+            Statement: [
+              // AWS's default key policy: the account's IAM policies decide who may use the key; the host's role may not.
+              { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:${props.partition}:iam::${props.accountId}:root` }, Action: "kms:*", Resource: "*" },
+            ],
+          }),
+          tags: { Name: `${props.name}-data` },
+        });
+      }
       this.dataVolume = new EbsVolume(this, "DataVolume", {
         availabilityZone: props.availabilityZone,
         size: volume.sizeGiB,
         type: "gp3",
         encrypted: true,
+        kmsKeyId: this.dataKey?.arn,
+        // A volume created before its key keeps the key it has: a new key would mean a new, empty volume.
+        lifecycle: this.dataKey ? { ignoreChanges: ["kms_key_id"] } : undefined,
         finalSnapshot: volume.finalSnapshot ?? d.dataVolumeFinalSnapshot,
         tags: {
           Name: `${props.name}-data`,
@@ -280,6 +302,7 @@ export class ComposeHost extends Construct {
     if (props.elasticIp ?? COMPOSE_HOST_DEFAULTS.elasticIp) {
       cost.add({ key: key("public-ipv4"), usd: PUBLIC_IPV4_USD_PER_MONTH, description: "public IPv4 address" });
     }
+    if (this.dataKey) cost.add({ key: key("data-key"), usd: KMS_KEY_USD_PER_MONTH, description: "KMS key of the data volume" });
   }
 }
 

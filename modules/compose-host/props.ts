@@ -24,6 +24,13 @@ export interface DataVolumeOptions {
    */
   readonly finalSnapshot?: Switch;
   /**
+   * Encrypt the volume (and so its snapshots) with a KMS key of its own, created with it, instead of the account's
+   * AWS managed `aws/ebs` key that every principal of the account may use. A volume that exists already keeps its key
+   * (the key is ignored on it: changing it would replace the volume, and its data).
+   * @default true
+   */
+  readonly customerManagedKey?: boolean;
+  /**
    * Tags of the volume (beyond Name and the snapshot tag).
    * @default {}
    */

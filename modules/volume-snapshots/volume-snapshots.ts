@@ -3,6 +3,7 @@ import { Fn, Op, Token } from "cdktf";
 // Provider docs: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/dlm_lifecycle_policy
 import { DlmLifecyclePolicy } from "@cdktf/provider-aws/lib/dlm-lifecycle-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { isKnown, validateAll } from "../core/index.js";
 import { CostEstimate, SNAPSHOT_USD_PER_GIB_MONTH } from "../cost-estimate/index.js";
@@ -31,6 +32,12 @@ export interface VolumeSnapshotsProps {
    * @default {}
    */
   readonly snapshotTags?: Readonly<Record<string, string>>;
+  /**
+   * Customer managed KMS keys of the targeted volumes: Data Lifecycle Manager's role may use them (snapshots of a
+   * volume are encrypted with its key).
+   * @default []
+   */
+  readonly kmsKeyArns?: readonly string[];
   /**
    * Size of the targeted volumes in GiB, for the stack's cost estimate (at most one full copy is stored:
    * daily snapshots are incremental).
@@ -64,6 +71,24 @@ export class VolumeSnapshots extends Construct {
       role: role.name,
       policyArn: `arn:${props.partition}:iam::aws:policy/service-role/AWSDataLifecycleManagerServiceRole`,
     });
+
+    if (props.kmsKeyArns?.length) {
+      new IamRolePolicy(this, "UseVolumeKeys", {
+        name: "use-volume-keys",
+        role: role.id,
+        policy: Fn.jsonencode({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "SnapshotEncryptedVolumes",
+              Effect: "Allow",
+              Action: ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"],
+              Resource: [...props.kmsKeyArns],
+            },
+          ],
+        }),
+      });
+    }
 
     this.policy = new DlmLifecyclePolicy(this, "Resource", {
       description: `${props.name}: daily snapshots`,

@@ -124,6 +124,7 @@ export class OpenlitStack extends SystemStack {
       targetTag: { key: SNAPSHOT_TAG_KEY, value: `${name}-data` },
       retainCount: v.snapshotRetentionDays.numberValue,
       snapshotTags: { "openlit:snapshot": "daily" },
+      kmsKeyArns: this.host.dataKey ? [this.host.dataKey.arn] : [],
       costedSizeGiB: v.dataVolumeSize.numberValue,
     });
 

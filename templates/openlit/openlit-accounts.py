@@ -7,6 +7,7 @@ an exception text or a file.
 """
 
 import argparse
+import fcntl
 import hashlib
 import http.client
 import http.cookiejar
@@ -41,7 +42,8 @@ environment:
 output: one line per account on stdout, "<owner|demo> <email>: <what happened>", one of
   unchanged | re-keyed from the published default | password updated | created
   (with --dry-run: unchanged | would re-key from the published default | would update the password |
-  would create); errors on stderr.
+  would create); errors on stderr. --dry-run logs in but changes nothing; it cannot tell a missing demo
+  account from one with a password this instance never set (both: "would create").
 
 exit status: 0 every account is right; 1 one or more accounts failed (each says why and what to do);
   2 usage or configuration error; 3 OpenLIT did not answer within WAIT_SECONDS.
@@ -159,7 +161,7 @@ def ssm_get(region, name, version=None):
         value, got = json.loads(proc.stdout.decode("utf-8"))
         if not isinstance(value, str) or not isinstance(got, int) or isinstance(got, bool):
             raise ValueError
-    except ValueError:  # includes JSON and UTF-8 decoding errors; their text is not shown (it could quote the value)
+    except (ValueError, TypeError):  # JSON, UTF-8 and unpacking errors; their text is not shown (it could quote the value)
         raise Failure("cannot read SSM parameter %s: aws printed something other than [value, version]" % ref) from None
     _ssm_cache[ref] = (Secret(value), got)
     return _ssm_cache[ref]
@@ -304,16 +306,22 @@ class Account:
 
 
 def previous_passwords(account, region, recorded):
-    """[(Secret, how it is described)] to try as the account's current password, best guess first."""
-    candidates, seen = [], set()
+    """([(Secret, how it is described)] to try as the account's current password, best guess first; notes on
+    previous passwords that could not be read)."""
+    candidates, seen, notes = [], set(), []
 
     def add(secret, label):
         if secret not in seen and secret != account.password:
             seen.add(secret)
             candidates.append((secret, label))
 
+    value = None
     if recorded is not None and recorded < account.version:
-        value, _ = ssm_get(region, account.parameter, recorded)  # a Failure here is the account's failure
+        try:
+            value, _ = ssm_get(region, account.parameter, recorded)
+        except Failure as e:
+            notes.append(str(e))
+    if value is not None:
         if account.index is None:
             add(value, "version %d" % recorded)
         else:
@@ -324,7 +332,7 @@ def previous_passwords(account, region, recorded):
                 add(Secret(old[i]), "version %d" % recorded)
     if account.kind == "owner":
         add(Secret(PUBLISHED_DEFAULT), "the published default")
-    return candidates
+    return candidates, notes
 
 
 def reconcile(account, base, region, dry_run):
@@ -346,8 +354,10 @@ def reconcile(account, base, region, dry_run):
         return "unchanged"
 
     tried = []
-    for old, label in previous_passwords(account, region, recorded):
-        tried.append(label)
+    candidates, notes = previous_passwords(account, region, recorded)
+    for old, label in candidates:
+        if label not in tried:
+            tried.append(label)
         session = login(base, account.email, old)
         if not session:
             continue
@@ -359,7 +369,8 @@ def reconcile(account, base, region, dry_run):
         record()
         return done
 
-    tried_text = "%s version %d%s" % (account.parameter, version, "".join(" nor with " + t for t in tried))
+    tried_text = "%s version %d%s%s" % (account.parameter, version, "".join(" nor with " + t for t in tried),
+                                         "".join(" (%s)" % n for n in notes))
     if account.kind == "owner":
         raise Failure("login works neither with %s: the account has a password this instance never set. Log in as "
                       "it and change its password to the value of %s (or, if it was set from an older version of that "
@@ -431,11 +442,14 @@ def main(argv):
         if not args.dry_run:
             os.makedirs(cfg["state_dir"], mode=0o700, exist_ok=True)
             os.chmod(cfg["state_dir"], 0o700)
+            # One run at a time (a lock on the directory itself: no extra file). Released when the process ends.
+            lock = os.open(cfg["state_dir"], os.O_RDONLY)
+            fcntl.flock(lock, fcntl.LOCK_EX)
     except ConfigError as e:
         err(str(e))
         return EXIT_CONFIG
     except OSError as e:
-        err("cannot create STATE_DIR %s: %s" % (cfg["state_dir"], e.strerror or e))
+        err("cannot use STATE_DIR %s: %s" % (cfg["state_dir"], e.strerror or e))
         return EXIT_CONFIG
 
     region = cfg["region"]
@@ -495,4 +509,11 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except Exception as e:  # a bug: no message or traceback, which could quote a value (a password)
+        tb = e.__traceback__
+        while tb.tb_next:
+            tb = tb.tb_next
+        err("internal error: %s at line %d (details not shown: they could contain a password)" % (e.__class__.__name__, tb.tb_lineno))
+        sys.exit(EXIT_ACCOUNTS)
