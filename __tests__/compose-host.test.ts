@@ -84,7 +84,7 @@ describe("ComposeHost options", () => {
     const script = await renderWithTerraform(bootScriptOf(json), SAMPLES);
     expect(script).toContain('readonly DATA_VOLUME_ID="vol-0123456789abcdef0"');
     expect(script).toContain('mkdir -p "$DATA_DIR"');
-    expect(script).toContain(`printf "DB_PASSWORD='%s'\\n" "$(get_secret "$DB_PASSWORD_PARAMETER")" > "$tmp"`);
+    expect(script).toContain(`value=$(get_secret "$DB_PASSWORD_PARAMETER")\nprintf "DB_PASSWORD='%s'\\n" "$value" > "$tmp"`);
     expect(script).toContain("ExecStartPre=/usr/local/sbin/shop-prestart");
     expect(script).toContain("RequiresMountsFor=/var/lib/shop");
     expect(script).toContain("image: nginx:1.27");

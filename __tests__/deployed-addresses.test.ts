@@ -30,11 +30,11 @@ const REMOVED_ON_PURPOSE: Record<string, string> = {
  * sha256 of the synthesized boot script of each OpenLIT stack (the user_data the instance receives, gzipped). Changing it replaces the running instances (the
  * data volume and the Elastic IP stay). Update it only on purpose, and say so in the change's notes.
  * History: the platform refactor (issue 8) kept it byte for byte; issue 9 changed it (node health check, accounts,
- * proxy, releasever, gzip), so stacks deployed before issue 9 get a new instance once on their next apply.
+ * proxy, HTTPS option, releasever, gzip), so stacks deployed before issue 9 get a new instance once on their next apply.
  */
 const USER_DATA_SHA256: Record<string, string> = {
-  "openlit-demo": "048b8608cb78050c491148de9aba9465f0626d009dabcf224c0e059ef1172fd8",
-  "openlit-staging": "048b8608cb78050c491148de9aba9465f0626d009dabcf224c0e059ef1172fd8",
+  "openlit-demo": "34053b55653ef0e6aa4a90b6551905ccca74003b2252027631b6db1cef5f3172",
+  "openlit-staging": "34053b55653ef0e6aa4a90b6551905ccca74003b2252027631b6db1cef5f3172",
 };
 
 describe.each(Object.keys(DEPLOYED).filter((k) => !k.startsWith("/")))("%s as deployed", (stack) => {

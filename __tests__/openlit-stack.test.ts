@@ -78,8 +78,15 @@ describe("OpenlitStack wiring", () => {
 
   it("opens UI and OTLP to allowed_cidr, and SSH only when a key pair is set", () => {
     const rules = Object.fromEntries(resourcesOf(json, "aws_vpc_security_group_ingress_rule").map(([id, r]) => [id.replace(/_[0-9A-F]{8}$/, ""), r]));
-    expect(Object.keys(rules).sort()).toEqual(["security_group_ingress-openlit-ui-operator", "security_group_ingress-otlp-operator", "security_group_ingress-ssh-operator"]);
-    for (const rule of Object.values(rules)) expect(rule.cidr_ipv4).toBe("${var.allowed_cidr}");
+    expect(Object.keys(rules).sort()).toEqual([
+      "security_group_ingress-http-acme-anywhere", "security_group_ingress-https-operator", "security_group_ingress-openlit-ui-operator",
+      "security_group_ingress-otlp-operator", "security_group_ingress-ssh-operator",
+    ]);
+    for (const [id, rule] of Object.entries(rules)) if (!id.includes("acme")) expect(rule.cidr_ipv4).toBe("${var.allowed_cidr}");
+    // with domain_name: 443 for the operator, 80 for everyone (Let's Encrypt's HTTP-01 challenge, and the redirect)
+    const tls = "${(length(var.domain_name) >= 1) ? 1 : 0}";
+    expect(rules["security_group_ingress-https-operator"]).toMatchObject({ from_port: 443, to_port: 443, count: tls });
+    expect(rules["security_group_ingress-http-acme-anywhere"]).toMatchObject({ from_port: 80, to_port: 80, count: tls, cidr_ipv4: "0.0.0.0/0" });
     expect(rules["security_group_ingress-ssh-operator"]).toMatchObject({ from_port: 22, to_port: 22, count: "${(length(var.key_pair_name) >= 1) ? 1 : 0}" });
     expect(rules["security_group_ingress-openlit-ui-operator"]).toMatchObject({ from_port: 3000, to_port: 3000 });
     expect(rules["security_group_ingress-otlp-operator"]).toMatchObject({ from_port: 4317, to_port: 4318 });
@@ -99,16 +106,23 @@ describe("OpenlitStack wiring", () => {
     expect(json.variable.enable_health_gate).toMatchObject({ type: "bool", default: false });
     expect(gate.depends_on).toEqual([expect.stringMatching(/^aws_eip_association\./)]);
     expect(gate.triggers.instance_id).toMatch(/^\$\{aws_instance\./);
-    expect(gate.triggers.host).toMatch(/^\$\{aws_eip\..*\.public_ip\}$/);
+    expect(gate.triggers.host).toMatch(/^\$\{\(length\(var\.domain_name\) >= 1\) \? var\.domain_name : aws_eip\..*\.public_ip\}$/);
     expect(json.terraform.required_providers.null).toEqual({ source: "null", version: "3.2.4" });
   });
 
   it("tells the operator scripts what to check and what to snapshot, without naming the system in the scripts", () => {
     const { host, checks } = json.output.health_checks.value;
-    expect(host).toMatch(/^\$\{aws_eip\..*\.public_ip\}$/);
-    expect(checks.map((c: { name: string }) => c.name)).toEqual(["ui", "otlp-http", "otlp-grpc"]);
-    expect(checks[1]).toMatchObject({ protocol: "http", port: 4318, path: "/v1/traces", method: "POST" });
-    expect(JSON.parse(checks[1].body).resourceSpans).toHaveLength(1);
+    // the Elastic IP over HTTP, or with domain_name the name over HTTPS (the certificate is for the name)
+    expect(host).toMatch(/^\$\{\(length\(var\.domain_name\) >= 1\) \? var\.domain_name : aws_eip\..*\.public_ip\}$/);
+    expect(checks).toMatch(/^\$\{jsondecode\(\(length\(var\.domain_name\) >= 1\) \? local\.health_checks_tls : local\.health_checks_plain\)\}$/);
+    const plain = JSON.parse(json.locals.health_checks_plain!);
+    const tls = JSON.parse(json.locals.health_checks_tls!);
+    expect(plain.map((c: { name: string }) => c.name)).toEqual(["ui", "otlp-http", "otlp-grpc"]);
+    expect(plain[0]).toMatchObject({ protocol: "http", port: 3000 });
+    expect(plain[1]).toMatchObject({ protocol: "http", port: 4318, path: "/v1/traces", method: "POST" });
+    expect(JSON.parse(plain[1].body).resourceSpans).toHaveLength(1);
+    expect(tls[0]).toMatchObject({ protocol: "https", port: 443 });
+    expect(tls[1]).toMatchObject({ protocol: "https", port: 4318, path: "/v1/traces", method: "POST" });
     expect(json.output.snapshot_volume_ids.value).toEqual([expect.stringMatching(/^\$\{aws_ebs_volume\.openlit_DataVolume_[0-9A-F]{8}\.id\}$/)]);
   });
 
@@ -117,9 +131,11 @@ describe("OpenlitStack wiring", () => {
       "architecture", "aws_region", "container_log_group", "cost_breakdown", "data_volume_id", "estimated_monthly_cost_usd", "health_checks", "instance_id",
       "openlit_image", "openlit_url", "otlp_grpc_endpoint", "otlp_http_endpoint", "public_ip", "session_manager_command", "snapshot_volume_ids", "ssh_command",
     ]);
-    expect(json.output.openlit_url.value).toMatch(/^http:\/\/\$\{aws_eip\..*\.public_ip\}:3000$/);
-    expect(json.output.otlp_grpc_endpoint.value).toMatch(/:4317$/);
-    expect(json.output.otlp_http_endpoint.value).toMatch(/:4318$/);
+    const tls = "(length(var.domain_name) >= 1) ? ";
+    expect(json.output.openlit_url.value).toMatch(/^\$\{\(length\(var\.domain_name\) >= 1\) \? "https:\/\/\$\{var\.domain_name\}" : "http:\/\/\$\{aws_eip\..*\.public_ip\}:3000"\}$/);
+    expect(json.output.otlp_grpc_endpoint.value).toContain(tls);
+    expect(json.output.otlp_grpc_endpoint.value).toMatch(/:4317"\}$/);
+    expect(json.output.otlp_http_endpoint.value).toMatch(/:4318"\}$/);
     expect(json.output.ssh_command.value).toContain("aws ssm start-session --target");
     expect(json.output.ssh_command.value).toContain("ssh -i ~/.ssh/${var.key_pair_name}.pem ec2-user@");
   });

@@ -78,7 +78,7 @@ describe("rendered user-data", () => {
     const unit = heredoc(script, "/etc/systemd/system/openlit.service");
     expect(unit).toContain("ExecStartPre=/usr/local/sbin/openlit-prestart");
     expect(unit).toContain("RequiresMountsFor=/var/lib/openlit");
-    expect(unit).toMatch(/ExecStart=\/usr\/bin\/docker compose .* up --detach/);
+    expect(unit).toMatch(/ExecStart=\/usr\/bin\/docker compose up --detach/);
     expect(unit).toContain("WantedBy=multi-user.target");
     expect(script).toContain("systemctl enable openlit.service");
   });
@@ -89,7 +89,8 @@ describe("rendered user-data", () => {
     expect(spawnSync("bash", ["-n", join(dir, "prestart.sh")]).status).toBe(0);
     expect(spawnSync("shellcheck", [join(dir, "prestart.sh")], { encoding: "utf8" }).stdout).toBe("");
     expect(prestart).toContain('readonly CLICKHOUSE_PASSWORD_PARAMETER="/openlit/demo/clickhouse-password"');
-    expect(prestart).toContain(`printf "INIT_DB_PASSWORD='%s'\\n" "$(get_secret "$CLICKHOUSE_PASSWORD_PARAMETER")" > "$tmp"`);
+    // read into a variable first: a failed SSM read then stops the start instead of writing an empty password
+    expect(prestart).toContain(`value=$(get_secret "$CLICKHOUSE_PASSWORD_PARAMETER")\nprintf "INIT_DB_PASSWORD='%s'\\n" "$value" > "$tmp"`);
     // account passwords never reach a container: OpenLIT would serve DEMO_ACCOUNT_PASSWORD in its login page
     expect(prestart).not.toMatch(/DEMO_ACCOUNT|OWNER|demo-passwords|owner-password/);
     expect(prestart).toContain("docker login --username AWS --password-stdin \"$ECR_REGISTRY\"");
@@ -106,6 +107,7 @@ describe("rendered user-data", () => {
       "DEMO_PASSWORDS_PARAMETER=/openlit/demo/demo-passwords",
       "STATE_DIR=/var/lib/openlit/accounts",
     ]);
+    expect(script).toContain('echo "FORWARDED_PROTO=$forwarded_proto" >> /etc/openlit/accounts.env');
     const unit = heredoc(script, "/etc/systemd/system/openlit-accounts.service");
     expect(unit).toContain("After=openlit.service");
     expect(unit).toContain("ExecStart=/usr/local/sbin/openlit-accounts");
@@ -165,6 +167,24 @@ describe("rendered user-data", () => {
       expect(shells).toEqual([]);
     });
 
+    it("with domain_name, moves the published ports to the proxy (TLS for the UI and OTLP) and keeps certificates on the data volume", () => {
+      const override = parseYaml(heredoc(script, "/opt/openlit/docker-compose.tls.yml"), {
+        customTags: [{ tag: "!override", collection: "seq", resolve: (seq: unknown) => seq }],
+      });
+      expect(JSON.parse(JSON.stringify(override.services.proxy.ports))).toEqual(["80:80", "443:443", "4317:4317", "4318:4318"]);
+      expect(JSON.parse(JSON.stringify(override.services["otel-collector"].ports))).toEqual(["127.0.0.1:13133:13133"]);
+      expect(heredoc(script, "/opt/openlit/docker-compose.tls.yml")).toMatch(/ports: !override\n/);
+      expect(compose.services.proxy.env_file).toEqual(["/etc/openlit/proxy.env"]);
+      expect(compose.services.proxy.volumes).toEqual(expect.arrayContaining(["/var/lib/openlit/caddy/data:/data", "/var/lib/openlit/caddy/config:/config"]));
+      const caddyfile = heredoc(script, "/opt/openlit/Caddyfile");
+      expect(caddyfile).toMatch(/^\{\$UI_SITE::3000\} \{$/m);
+      expect(caddyfile).toMatch(/^\{\$OTLP_HTTP_SITE::14318\} \{\n\treverse_proxy otel-collector:4318\n\}$/m);
+      expect(caddyfile).toMatch(/^\{\$OTLP_GRPC_SITE::14317\} \{\n\treverse_proxy h2c:\/\/otel-collector:4317\n\}$/m);
+      const unit = heredoc(script, "/etc/systemd/system/openlit.service");
+      expect(unit).toContain("Environment=COMPOSE_FILE=/opt/openlit/docker-compose.yml\nEnvironmentFile=-/etc/openlit/compose.env\n");
+      expect(unit).toMatch(/ExecStart=\/usr\/bin\/docker compose up --detach/);
+    });
+
     it("refuses self-registration at the proxy unless allowed (the rule Terraform computes is the sample's)", async () => {
       const json = synthOpenlit("demo");
       const [name, expression] = Object.entries(json.locals).find(([n]) => n.startsWith("openlit_registration_rule"))!;
@@ -173,9 +193,9 @@ describe("rendered user-data", () => {
       expect(await rule(false)).toBe(SAMPLES["local.openlit_registration_rule"]);
       expect(await rule(true)).toBe("\t# self-registration is open (allow_self_registration)");
       const caddyfile = heredoc(script, "/opt/openlit/Caddyfile");
-      expect(caddyfile).toContain("\t@register path /register /api/auth/callback/register\n\trespond @register");
+      expect(caddyfile).toContain("\t@register path /register /register/* /api/auth/callback/register /api/auth/callback/register/*\n\trespond @register");
       expect(caddyfile).toContain("reverse_proxy openlit:3000");
-      expect(compose.services.proxy.volumes).toEqual(["/opt/openlit/Caddyfile:/etc/caddy/Caddyfile:ro"]);
+      expect(compose.services.proxy.volumes).toContain("/opt/openlit/Caddyfile:/etc/caddy/Caddyfile:ro");
     });
 
     it("takes secrets from the root-only env file, never inline", () => {

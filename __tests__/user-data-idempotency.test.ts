@@ -1,6 +1,8 @@
 import { BOOTSTRAP_LOG, BootRun, BootSandbox, BootSandboxOptions, Call, callsOf, requireMountNamespace, STOCK_FSTAB, STUBBED_COMMANDS } from "./support/boot-sandbox.js";
 import { requireTerraform } from "./support/terraform.js";
-import { renderSampleUserData } from "./support/user-data-samples.js";
+import { renderSampleUserData, USER_DATA_SAMPLES } from "./support/user-data-samples.js";
+import { renderWithTerraform } from "./support/user-data.js";
+import { bootScriptOf, synthOpenlit } from "./support/synth.js";
 
 // The boot script as the instance receives it (synthesized user_data rendered by the real Terraform engine, as in
 // templates.test.ts), run for real as root, twice or more, in a sandbox: a private mount namespace and a chroot into
@@ -263,4 +265,20 @@ it("user-data finishes, on the next run, a swap file whose creation was cut shor
   expect(args(callsOf(second.calls, "swapon"))).toEqual(["--show=NAME --noheadings", "/swapfile"]);
   expect(s.files[1]["/swapfile"]).toMatch(/^file 0600\nzeros: \d+ MiB\nSWAPSPACE2\n$/);
   expect(count(s.fstab, SWAP_LINE)).toBe(1);
+});
+
+it("with domain_name, points the proxy at the name and lists the TLS override for openlit.service; without, neither", async () => {
+  const tls = await renderWithTerraform(bootScriptOf(synthOpenlit("demo")), { ...USER_DATA_SAMPLES, "var.domain_name": "openlit.example.com" });
+  const [withDomain, plain] = await Promise.all([play(tls, {}, ["run", "run"]), play(script, {}, ["run"])]);
+  for (const run of withDomain.runs) expectSuccess(run);
+  const files = withDomain.files[1]!;
+  expect(files["/etc/openlit/proxy.env"]).toBe("file 0644\nUI_SITE=openlit.example.com\nOTLP_HTTP_SITE=openlit.example.com:4318\nOTLP_GRPC_SITE=openlit.example.com:4317\n");
+  expect(files["/etc/openlit/compose.env"]).toBe("file 0644\nCOMPOSE_FILE=/opt/openlit/docker-compose.yml:/opt/openlit/docker-compose.tls.yml\n");
+  expect(files["/var/lib/openlit/caddy/data"]).toBe("dir 0700");
+  expect(files["/etc/openlit/openlit.env"]).toMatch(/\nNEXTAUTH_URL=https:\/\/openlit\.example\.com\n$/);
+  expect(files["/etc/openlit/accounts.env"]).toMatch(/\nFORWARDED_PROTO=https\n$/);
+  expect(plain.files[0]!["/etc/openlit/openlit.env"]).not.toContain("NEXTAUTH_URL");
+  expect(plain.files[0]!["/etc/openlit/accounts.env"]).toMatch(/\nFORWARDED_PROTO=http\n$/);
+  expect(plain.files[0]!["/etc/openlit/proxy.env"]).toBe("file 0644\n");
+  expect(plain.files[0]!["/etc/openlit/compose.env"]).toBeUndefined();
 });

@@ -14,7 +14,7 @@ bare <env> (e.g. dev) works while exactly one system has that environment.
 
 Deploys the stack one step at a time, stopping at the first failing step and
 naming it:
-  synth    npm run synth                      (cdktf.out/stacks/<stack>/cdk.tf.json)
+  synth    npm run synth -- <stack>           (cdktf.out/stacks/<stack>/cdk.tf.json)
   secrets  every sensitive variable of cdk.tf.json without a default must be
            set in environments/<system>/<env>.secrets.tfvars or as TF_VAR_<name>
   init     terraform init -input=false
@@ -86,14 +86,7 @@ if [[ "$SKIP_HEALTH" == false && "$PLAN_ONLY" == false ]]; then
 fi
 info "stack $STACK (environments/$STACK_SYSTEM/$STACK_ENV.tfvars -> $STACK_DIR)"
 
-synth() {
-  (cd "$REPO_ROOT" && npm run synth) || return
-  [[ -f "$STACK_DIR/cdk.tf.json" ]] || {
-    err "npm run synth did not produce $STACK_DIR/cdk.tf.json (does the app define a stack named $STACK?)"
-    return 1
-  }
-}
-run_step synth "npm run synth" synth
+run_step synth "npm run synth" synth_stack
 # Which secrets are needed is known only from the synthesized stack; checked
 # before terraform runs at all.
 step secrets "sensitive variables of $STACK"

@@ -107,14 +107,7 @@ require_cmd node "Node.js >= 20"
 [[ "$SNAPSHOT" == no ]] || require_cmd aws
 
 if [[ "$SYNTH" == true ]]; then
-  synth() {
-    (cd "$REPO_ROOT" && npm run synth) || return
-    [[ -f "$STACK_DIR/cdk.tf.json" ]] || {
-      err "npm run synth did not produce $STACK_DIR/cdk.tf.json (does the app still define a stack named $STACK?)"
-      return 1
-    }
-  }
-  run_step synth "npm run synth" synth
+  run_step synth "npm run synth" synth_stack
 fi
 step secrets "sensitive variables of $STACK"
 require_secrets

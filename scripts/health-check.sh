@@ -25,8 +25,9 @@ A check (JSON object):
    "method": "POST", "content_type": "application/json", "body": "{...}"}
   {"name": "grpc", "protocol": "tcp", "port": 4317}
   name          required; letters, digits, '.', '_', '-'; unique
-  protocol      required; "http": passes on HTTP 2xx or 3xx (redirects are not
-                followed); "tcp": passes when the connection is accepted
+  protocol      required; "http" (or "https", the same over TLS with the
+                certificate verified): passes on HTTP 2xx or 3xx (redirects are
+                not followed); "tcp": passes when the connection is accepted
   port          required; 1-65535 (a number, or a string of digits)
   path          http only; default "/"; must start with "/"
   method        http only; default GET
@@ -139,13 +140,13 @@ checks.forEach((c, i) => {
   where = `check ${i + 1} (${c.name})`;
   if (seen.has(c.name)) fail(`${where}: duplicate name`);
   seen.add(c.name);
-  if (c.protocol === undefined) fail(`${where}: missing "protocol" (http or tcp)`);
-  if (c.protocol !== "http" && c.protocol !== "tcp") fail(`${where}: unknown protocol ${JSON.stringify(c.protocol)} (http or tcp)`);
+  if (c.protocol === undefined) fail(`${where}: missing "protocol" (http, https or tcp)`);
+  if (!["http", "https", "tcp"].includes(c.protocol)) fail(`${where}: unknown protocol ${JSON.stringify(c.protocol)} (http, https or tcp)`);
   const port = typeof c.port === "string" && /^[0-9]+$/.test(c.port) ? Number(c.port) : c.port;
   if (c.port === undefined) fail(`${where}: missing "port"`);
   if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`${where}: bad port ${JSON.stringify(c.port)} (1-65535)`);
   let path = "/", method = "GET", contentType = "", hasBody = "0", body = "";
-  if (c.protocol === "http") {
+  if (c.protocol === "http" || c.protocol === "https") {
     if (c.path !== undefined) path = c.path;
     if (typeof path !== "string" || !path.startsWith("/") || /[\s\u0000-\u001f\u007f]/.test(path)) fail(`${where}: bad path ${JSON.stringify(c.path)} (must start with "/", no spaces)`);
     if (c.method !== undefined) method = c.method;
@@ -248,8 +249,8 @@ CHECK_DETAIL=()
 NAME_WIDTH=4
 TARGET_WIDTH=10
 for ((i = 0; i < N; i++)); do
-  if [[ "${CHECK_PROTOCOLS[i]}" == http ]]; then
-    CHECK_TARGETS+=("${CHECK_METHODS[i]} http://$URL_HOST:${CHECK_PORTS[i]}${CHECK_PATHS[i]}")
+  if [[ "${CHECK_PROTOCOLS[i]}" == http || "${CHECK_PROTOCOLS[i]}" == https ]]; then
+    CHECK_TARGETS+=("${CHECK_METHODS[i]} ${CHECK_PROTOCOLS[i]}://$URL_HOST:${CHECK_PORTS[i]}${CHECK_PATHS[i]}")
   else
     CHECK_TARGETS+=("$URL_HOST:${CHECK_PORTS[i]} (tcp)")
   fi
@@ -296,6 +297,8 @@ curl_reason() {
     6) printf 'cannot resolve host' ;;
     7) printf 'connection refused or host unreachable' ;;
     28) printf 'timed out after %ss' "$REQUEST_TIMEOUT" ;;
+    35) printf 'TLS handshake failed' ;;
+    60) printf 'TLS certificate not trusted for this host' ;;
     52) printf 'empty reply from server' ;;
     56) printf 'connection reset' ;;
     *) printf 'curl exit %s' "$1" ;;
@@ -318,7 +321,7 @@ check_http() {
   # --data-raw: the body is sent as is (a leading @ is not a file name).
   [[ "${CHECK_HAS_BODY[i]}" != 1 ]] || args+=(--data-raw "${CHECK_BODIES[i]}")
   code=$(curl "${CURL_OPTS[@]}" -o /dev/null -w '%{http_code}' "${args[@]}" \
-    "http://$URL_HOST:${CHECK_PORTS[i]}${CHECK_PATHS[i]}") || rc=$?
+    "${CHECK_PROTOCOLS[i]}://$URL_HOST:${CHECK_PORTS[i]}${CHECK_PATHS[i]}") || rc=$?
   if ((rc != 0)); then
     DETAIL=$(curl_reason "$rc")
     return 1
@@ -326,6 +329,9 @@ check_http() {
   DETAIL="HTTP $code"
   [[ "$code" =~ ^[23][0-9][0-9]$ ]]
 }
+
+# check_https I: check_http over TLS (curl verifies the certificate against the host name).
+check_https() { check_http "$@"; }
 
 # check_tcp I: TCP accept check with curl alone: any protocol outcome after the
 # TCP handshake (e.g. a gRPC server closing an HTTP/1.1 request) counts;

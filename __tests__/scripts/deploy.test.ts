@@ -53,7 +53,7 @@ describe.concurrent("deploy.sh", () => {
     expect(r.stderr).not.toContain("error");
     expect(r.code).toBe(0);
     expect(sb.commands()).toEqual([
-      "npm run synth",
+      "npm run synth -- openlit-demo",
       `terraform ${DIR} init -input=false`,
       `terraform ${DIR} plan -input=false -detailed-exitcode -out=tfplan ${VARS.join(" ")}`,
       `terraform ${DIR} apply -input=false ${VARS.join(" ")} tfplan`,
@@ -118,7 +118,7 @@ describe.concurrent("deploy.sh", () => {
     const r = await sb.run("deploy.sh", ["openlit-demo", "--auto-approve"]);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain("step 'synth' failed");
-    expect(sb.commands()).toEqual(["npm run synth"]);
+    expect(sb.commands()).toEqual(["npm run synth -- openlit-demo"]);
   });
 
   it("says so when synth does not produce the stack", async ({ expect, onTestFinished }) => {
@@ -126,7 +126,7 @@ describe.concurrent("deploy.sh", () => {
     const r = await sb.run("deploy.sh", ["openlit-demo", "--auto-approve"]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("npm run synth did not produce ROOT/cdktf.out/stacks/openlit-demo/cdk.tf.json".replace("ROOT", sb.root));
-    expect(sb.commands()).toEqual(["npm run synth"]);
+    expect(sb.commands()).toEqual(["npm run synth -- openlit-demo"]);
   });
 
   it("skips apply when the plan has no changes and still checks health", async ({ expect, onTestFinished }) => {
@@ -165,7 +165,7 @@ describe.concurrent("deploy.sh", () => {
     expect(r.stderr).toContain('  clickhouse_password = "..."');
     expect(r.stderr).toContain("or export TF_VAR_clickhouse_password.");
     expect(r.stderr).toContain("optional secrets (they have defaults): demo_passwords");
-    expect(sb.commands()).toEqual(["npm run synth"]);
+    expect(sb.commands()).toEqual(["npm run synth -- openlit-demo"]);
   });
 
   it("refuses a secrets file without the required secret, and warns when others can read it", async ({ expect, onTestFinished }) => {
@@ -175,7 +175,7 @@ describe.concurrent("deploy.sh", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("demo.secrets.tfvars does not set clickhouse_password");
     expect(r.stderr).toContain("chmod 600");
-    expect(sb.commands()).toEqual(["npm run synth"]);
+    expect(sb.commands()).toEqual(["npm run synth -- openlit-demo"]);
   });
 
   it("never prompts without a terminal: requires --auto-approve, runs nothing", async ({ expect, onTestFinished }) => {
@@ -229,7 +229,7 @@ describe.concurrent("deploy.sh: any system's stack", () => {
     expect(r.code).toBe(0);
     const dir = "-chdir=ROOT/cdktf.out/stacks/shop-dev";
     expect(sb.commands()).toEqual([
-      "npm run synth",
+      "npm run synth -- shop-dev",
       `terraform ${dir} init -input=false`,
       `terraform ${dir} plan -input=false -detailed-exitcode -out=tfplan -var-file=ROOT/environments/shop/dev.tfvars`,
       `terraform ${dir} apply -input=false -var-file=ROOT/environments/shop/dev.tfvars tfplan`,
@@ -248,7 +248,7 @@ describe.concurrent("deploy.sh: any system's stack", () => {
     expect(r.stderr).toContain("TF_VAR_db_password");
     expect(r.stderr).toContain("optional secrets (they have defaults): api_token");
     expect(r.stderr).not.toMatch(/clickhouse/i);
-    expect(sb.commands()).toEqual(["npm run synth"]);
+    expect(sb.commands()).toEqual(["npm run synth -- shop-dev"]);
 
     const f = join(sb.root, "environments", "shop", "dev.secrets.tfvars");
     writeFileSync(f, '  db_password = "from-file"\n', { mode: 0o600 });

@@ -212,7 +212,7 @@ describe.concurrent("destroy.sh", () => {
 
     const s = await sb.run("destroy.sh", ["shop-dev", "--yes", "--no-snapshot", "--synth"]);
     expect(s.code).toBe(0);
-    expect(sb.commands().slice(0, 2)).toEqual(["npm run synth", `terraform ${DIR} init -input=false`]);
+    expect(sb.commands().slice(0, 2)).toEqual(["npm run synth -- shop-dev", `terraform ${DIR} init -input=false`]);
   });
 
   it("requires the stack's secrets before terraform runs", async ({ expect, onTestFinished }) => {

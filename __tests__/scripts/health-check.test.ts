@@ -204,6 +204,15 @@ describe.concurrent("health-check.sh --host --checks against local servers (real
     expect(out.checks.filter((c: any) => !c.ok).map((c: any) => c.name)).toEqual(["otlp-grpc"]);
   });
 
+  it("speaks TLS for an https check: against a plain-HTTP port the handshake fails", async ({ expect, onTestFinished }) => {
+    const sb = realCurl({ onTestFinished });
+    const fake = await fakeHost({ onTestFinished });
+    const ui = checksFor(fake)[0]!;
+    const r = await sb.run("health-check.sh", gateArgs("127.0.0.1", [{ ...ui, protocol: "https" }], 0, 5));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL\s+ui\s+GET https:\/\/127\.0\.0\.1:\d+\/\s+.*TLS handshake failed$/m);
+  });
+
   it("fails on an HTTP error status", async ({ expect, onTestFinished }) => {
     const sb = realCurl({ onTestFinished });
     const fake = await fakeHost({ onTestFinished }, { otlpStatus: 503 });
@@ -261,7 +270,7 @@ describe.concurrent("health-check.sh argument handling", () => {
       [{ name: "ui" }, "expected a JSON list of checks"],
       [[], "the list of checks is empty"],
       [[{ protocol: "http", port: 80 }], 'check 1: missing "name"'],
-      [[{ name: "ui", protocol: "http", port: 80 }, { name: "db", protocol: "udp", port: 53 }], 'check 2 (db): unknown protocol "udp" (http or tcp)'],
+      [[{ name: "ui", protocol: "http", port: 80 }, { name: "db", protocol: "udp", port: 53 }], 'check 2 (db): unknown protocol "udp" (http, https or tcp)'],
       [[{ name: "db", port: 53 }], 'check 1 (db): missing "protocol"'],
       [[{ name: "ui", protocol: "http", port: 70000 }], "check 1 (ui): bad port 70000 (1-65535)"],
       [[{ name: "ui", protocol: "http", port: "http" }], 'check 1 (ui): bad port "http"'],

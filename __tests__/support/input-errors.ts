@@ -45,6 +45,8 @@ export const VARIABLE_ERRORS: readonly VariableError[] = [
   { what: "an owner password OpenLIT would refuse", vars: { owner_password: "short" }, message: "owner_password must be 8-128 characters with an upper-case letter, a lower-case letter and a digit (OpenLIT's password rule)." },
   { what: "OpenLIT's published default as owner password", vars: { owner_password: "openlituser" }, message: "owner_password must be 8-128 characters with an upper-case letter, a lower-case letter and a digit (OpenLIT's password rule)." },
   { what: "a demo password without a digit", vars: { demo_passwords: "Demo-pass-1,Demo-pass-two" }, message: "demo_passwords must each be 8-128 characters with an upper-case letter, a lower-case letter and a digit (OpenLIT's password rule)." },
+  { what: "a domain name with a scheme", vars: { domain_name: "https://openlit.example.com" }, message: "domain_name must be a DNS name such as \"openlit.example.com\", or empty for plain HTTP on port 3000." },
+  { what: "a Route 53 zone without a domain name", vars: { route53_zone_id: "Z0123456789ABCDEFGHIJ" }, message: "route53_zone_id is set but domain_name is empty: set domain_name to the name to create in that zone." },
   { what: "an ECR image without a tag (nothing pushes latest)", vars: { ecr_repository: "openlit", image_tag: "" }, message: "image_tag is empty but ecr_repository is set: use the tag scripts/build-and-push.sh printed (it never pushes \"latest\")." },
   { what: "an account id that is not 12 digits", vars: { aws_account_id: "12345" }, message: "aws_account_id must be 12 digits" },
   { what: "an ECR repository with capitals", vars: { ecr_repository: "OpenLIT" }, message: "ecr_repository must be an ECR repository name" },
@@ -84,6 +86,7 @@ const OPENLIT_APP: OpenlitApplicationProps = {
   otel: { host: "ch.example.com", port: "9440", secure: true },
   demoEmails: "",
   allowSelfRegistration: false,
+  domainName: "",
   image: { ecrRepository: "", tag: "" },
 };
 const openlitApp = (overrides: Partial<OpenlitApplicationProps>) => (stack: TerraformStack) =>

@@ -16,6 +16,7 @@ export const USER_DATA_SAMPLES: Readonly<Record<string, string>> = {
   "var.clickhouse_database": "openlit",
   "var.clickhouse_username": "default",
   "var.demo_emails": "demo@example.com,sales@example.com",
+  "var.domain_name": "",
   "local.openlit_openlit_image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/openlit:v1.2.3",
   "local.openlit_docker_platform": "linux/arm64",
   "local.otel_host_resolved": "ch.example.com",
@@ -25,7 +26,7 @@ export const USER_DATA_SAMPLES: Readonly<Record<string, string>> = {
   "local.openlit_demo_passwords_parameter": "/openlit/demo/demo-passwords",
   "aws_ssm_parameter.openlit_Secrets_OwnerPassword.name": "/openlit/demo/owner-password",
   "local.openlit_registration_rule":
-    '\t@register path /register /api/auth/callback/register\n\trespond @register `Self-registration is closed on this instance: ask an administrator for an account.` 403',
+    '\t@register path /register /register/* /api/auth/callback/register /api/auth/callback/register/*\n\trespond @register `Self-registration is closed on this instance: ask an administrator for an account.` 403',
   "local.openlit_ecr_registry": "123456789012.dkr.ecr.us-east-1.amazonaws.com",
   "local.openlit_container_logging":
     '{"driver":"awslogs","options":{"awslogs-group":"/openlit/demo/containers","awslogs-region":"us-east-1","awslogs-stream-prefix":"openlit-demo","mode":"non-blocking"}}',

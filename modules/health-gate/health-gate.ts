@@ -14,8 +14,8 @@ export const DEFAULT_HEALTH_CHECK_SCRIPT = "${path.module}/../../../scripts/heal
 export interface HealthCheck {
   /** Short name shown in results, e.g. "ui"; lower-case letters, digits and dashes, unique. */
   readonly name: string;
-  /** `http`: a request that must answer 2xx or 3xx; `tcp`: the port must accept a connection. */
-  readonly protocol: "http" | "tcp";
+  /** `http` / `https`: a request that must answer 2xx or 3xx (https verifies the certificate); `tcp`: the port must accept a connection. */
+  readonly protocol: "http" | "https" | "tcp";
   readonly port: number;
   /** HTTP path. @default "/" */
   readonly path?: string;
@@ -75,10 +75,11 @@ export interface HealthGateProps {
    */
   readonly scriptPath?: string;
   /**
-   * What to check: HTTP requests (pass on 2xx/3xx) and TCP connections, run by the script on every attempt.
+   * What to check: HTTP(S) requests (pass on 2xx/3xx) and TCP connections, run by the script on every attempt;
+   * or the same list as a JSON string that Terraform computes (e.g. a conditional between two lists).
    * @default - required
    */
-  readonly checks: readonly HealthCheck[];
+  readonly checks: readonly HealthCheck[] | string;
 }
 
 /**
@@ -100,7 +101,8 @@ export class HealthGate extends Construct {
     const timeoutSeconds = props.timeoutSeconds ?? 600;
     const intervalSeconds = props.intervalSeconds ?? 5;
     const scriptPath = props.scriptPath ?? DEFAULT_HEALTH_CHECK_SCRIPT;
-    const names = props.checks.map((c) => c.name);
+    const checks = typeof props.checks === "string" ? [] : props.checks;
+    const names = checks.map((c) => c.name);
     const repeated = names.filter((n, i) => names.indexOf(n) !== i);
     validateAll(this, [
       { failed: !props.host, message: "host must be the address to check (e.g. the Elastic IP's publicIp)." },
@@ -117,8 +119,8 @@ export class HealthGate extends Construct {
         message: `intervalSeconds must be > 0 and <= 3600, got ${intervalSeconds}.`,
       },
       { failed: !scriptPath, message: "scriptPath must not be empty." },
-      { failed: props.checks.length === 0, message: "checks is empty: give at least one HTTP or TCP check." },
-      ...props.checks.flatMap((c) => [
+      { failed: checks.length === 0 && typeof props.checks !== "string", message: "checks is empty: give at least one HTTP or TCP check." },
+      ...checks.flatMap((c) => [
         { failed: !/^[a-z0-9][a-z0-9-]*$/.test(c.name), message: `checks name "${c.name}" must be lower-case letters, digits and dashes.` },
         { failed: !isPort(c.port), message: `checks["${c.name}"].port must be a port number between 1 and 65535, got ${c.port}.` },
         { failed: c.path !== undefined && !c.path.startsWith("/"), message: `checks["${c.name}"].path "${c.path}" must start with /.` },
@@ -151,7 +153,7 @@ export class HealthGate extends Construct {
             HEALTH_GATE_HOST: props.host,
             HEALTH_GATE_TIMEOUT: String(timeoutSeconds),
             HEALTH_GATE_INTERVAL: String(intervalSeconds),
-            HEALTH_GATE_CHECKS: escapeForTerraform(JSON.stringify(props.checks)),
+            HEALTH_GATE_CHECKS: typeof props.checks === "string" ? props.checks : escapeForTerraform(JSON.stringify(props.checks)),
           },
         },
       ],

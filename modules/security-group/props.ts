@@ -24,6 +24,12 @@ export interface IngressPort {
    * @default true
    */
   readonly enabled?: boolean | IResolvable;
+  /**
+   * CIDRs for this port only, keyed like allowedSources, instead of the group's sources (e.g. an ACME HTTP-01
+   * challenge port that must be reachable from anywhere).
+   * @default - the group's allowedSources and allowedSecurityGroups
+   */
+  readonly sources?: Readonly<Record<string, string>>;
 }
 
 /** An outbound rule. */

@@ -38,10 +38,12 @@ export class SecurityGroup extends Construct {
     for (const port of props.ingressPorts) {
       if (port.enabled === false) continue;
       const count = port.enabled === undefined || port.enabled === true ? undefined : countWhen(port.enabled);
-      const sources: [string, { cidrIpv4?: string; cidrIpv6?: string; referencedSecurityGroupId?: string }][] = [
-        ...Object.entries(props.allowedSources).map(([key, cidr]) => [key, cidrArgument(cidr)] as [string, ReturnType<typeof cidrArgument>]),
-        ...Object.entries(props.allowedSecurityGroups ?? {}).map(([key, groupId]) => [key, { referencedSecurityGroupId: groupId }] as [string, { referencedSecurityGroupId: string }]),
-      ];
+      const sources: [string, { cidrIpv4?: string; cidrIpv6?: string; referencedSecurityGroupId?: string }][] = port.sources
+        ? Object.entries(port.sources).map(([key, cidr]) => [key, cidrArgument(cidr)] as [string, ReturnType<typeof cidrArgument>])
+        : [
+            ...Object.entries(props.allowedSources).map(([key, cidr]) => [key, cidrArgument(cidr)] as [string, ReturnType<typeof cidrArgument>]),
+            ...Object.entries(props.allowedSecurityGroups ?? {}).map(([key, groupId]) => [key, { referencedSecurityGroupId: groupId }] as [string, { referencedSecurityGroupId: string }]),
+          ];
       for (const [sourceKey, source] of sources) {
         new VpcSecurityGroupIngressRule(this, `ingress-${port.key}-${sourceKey}`, {
           securityGroupId: this.resource.id,

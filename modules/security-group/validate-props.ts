@@ -21,6 +21,10 @@ export function validateSecurityGroupProps(scope: IConstruct, props: SecurityGro
         message: `ingressPorts["${p.key}"].toPort ${p.toPort} must be a port (1-65535) not below fromPort ${p.fromPort}.`,
       },
       { failed: p.description.trim() === "", message: `ingressPorts["${p.key}"].description is empty: say what listens on the port.` },
+      ...Object.entries(p.sources ?? {}).flatMap(([key, cidr]) => [
+        { failed: !KEY.test(key), message: `ingressPorts["${p.key}"].sources key "${key}" must be lower-case letters, digits and dashes.` },
+        { failed: isKnown(cidr) && !isCidr(cidr), message: `ingressPorts["${p.key}"].sources["${key}"] "${cidr}" is not a CIDR: use e.g. 0.0.0.0/0.` },
+      ]),
     ]),
     { failed: duplicateKeys.length > 0, message: `ingressPorts keys must be unique; repeated: ${[...new Set(duplicateKeys)].join(", ")}.` },
     ...sources.flatMap(([key, cidr]) => [

@@ -369,6 +369,15 @@ image_tag_hint() {
   fi
 }
 
+# synth_stack: npm run synth (only this stack), and check it produced the stack's cdk.tf.json.
+synth_stack() {
+  (cd "$REPO_ROOT" && npm run synth -- "$STACK") || return
+  [[ -f "$STACK_DIR/cdk.tf.json" ]] || {
+    err "npm run synth did not produce $STACK_DIR/cdk.tf.json (does the app define a stack named $STACK?)"
+    return 1
+  }
+}
+
 # --- steps ------------------------------------------------------------------
 CURRENT_STEP=""
 # step NAME [DESCRIPTION]: print a step header.

@@ -26,6 +26,8 @@ export interface OpenlitApplicationProps {
   readonly otel: { readonly host: string; readonly port: string; readonly secure: boolean | IResolvable };
   /** Comma-separated demo e-mails; "" means none. */
   readonly demoEmails: string;
+  /** DNS name for HTTPS (UI and OTLP over TLS through the proxy), "" for plain HTTP on port 3000. */
+  readonly domainName: string;
   /** Whether the proxy lets anyone register on /register (a Terraform boolean). */
   readonly allowSelfRegistration: boolean | IResolvable;
   /** Where the image comes from: an ECR repository ("" for OpenLIT's public image) and a tag ("" for the default). */
@@ -111,7 +113,7 @@ export function openlitSecrets(clickhousePassword: string, ownerPassword: string
  * both): cdktf does not escape double quotes inside the branches of a Terraform conditional.
  */
 const REGISTRATION_CLOSED = [
-  "\t@register path /register /api/auth/callback/register",
+  "\t@register path /register /register/* /api/auth/callback/register /api/auth/callback/register/*",
   "\trespond @register `Self-registration is closed on this instance: ask an administrator for an account.` 403",
 ].join("\n");
 
@@ -142,6 +144,7 @@ export function openlitApplication(props: OpenlitApplicationProps): { define: (h
       collectorImage: props.collectorImage ?? d.collectorImage,
       proxyImage: props.proxyImage ?? d.proxyImage,
       platform: host.platform,
+      dataMount: DATA_MOUNT,
       dataDir: DATA_DIR,
     });
     const collectorConfig = renderTemplate("openlit/otel-collector-config.yaml.hbs", {
@@ -166,12 +169,14 @@ export function openlitApplication(props: OpenlitApplicationProps): { define: (h
         ownerEmail: OWNER_EMAIL,
         ownerPasswordParameter: host.secretParameter("owner-password"),
         demoPasswordsParameter: host.secretParameter("demo-passwords"),
+        domainName: props.domainName,
       },
       composeFile,
       files: {
         "/opt/openlit/otel-collector-config.yaml": collectorConfig,
         "/opt/openlit/bundled-collector.yaml": readTemplateFile("openlit/bundled-collector.yaml"),
         "/opt/openlit/Caddyfile": caddyfile,
+        "/opt/openlit/docker-compose.tls.yml": readTemplateFile("openlit/docker-compose.tls.yml"),
         "/usr/local/sbin/openlit-accounts": readTemplateFile("openlit/openlit-accounts.py"),
       },
     };
@@ -189,9 +194,14 @@ const OTLP_TEST_TRACE = JSON.stringify({
   ],
 });
 
-/** What "OpenLIT is healthy" means, for the health gate and scripts/health-check.sh. */
+/** What "OpenLIT is healthy" means, for the health gate and scripts/health-check.sh: plain HTTP, or with domain_name HTTPS. */
 export const OPENLIT_HEALTH_CHECKS: readonly HealthCheck[] = [
   { name: "ui", protocol: "http", port: 3000, path: "/" },
   { name: "otlp-http", protocol: "http", port: 4318, path: "/v1/traces", method: "POST", content_type: "application/json", body: OTLP_TEST_TRACE },
+  { name: "otlp-grpc", protocol: "tcp", port: 4317 },
+];
+export const OPENLIT_TLS_HEALTH_CHECKS: readonly HealthCheck[] = [
+  { name: "ui", protocol: "https", port: 443, path: "/" },
+  { name: "otlp-http", protocol: "https", port: 4318, path: "/v1/traces", method: "POST", content_type: "application/json", body: OTLP_TEST_TRACE },
   { name: "otlp-grpc", protocol: "tcp", port: 4317 },
 ];

@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
 import { Fn, TerraformLocal, Token } from "cdktf";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
-import { isNonEmpty } from "../../modules/core/index.js";
+import { choose, countWhen, isNonEmpty } from "../../modules/core/index.js";
+import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { SubnetLookup } from "../../modules/subnet-lookup/index.js";
 import { ComposeHost } from "../../modules/compose-host/index.js";
 import { checksForTerraform, HealthGate } from "../../modules/health-gate/index.js";
@@ -12,7 +13,7 @@ import { SecurityGroup } from "../../modules/security-group/index.js";
 import { SystemStack, SystemStackProps } from "../base-stack.js";
 import { createOpenlitVariables } from "./variables.js";
 import {
-  DATA_DIR, DATA_MOUNT, DATA_TRANSFER_USD_PER_MONTH, OPENLIT_HEALTH_CHECKS, openlitApplication, openlitSecrets, SNAPSHOT_TAG_KEY, validateOpenlitApplication,
+  DATA_DIR, DATA_MOUNT, DATA_TRANSFER_USD_PER_MONTH, OPENLIT_HEALTH_CHECKS, OPENLIT_TLS_HEALTH_CHECKS, openlitApplication, openlitSecrets, SNAPSHOT_TAG_KEY, validateOpenlitApplication,
 } from "./application.js";
 
 /** The RFC's deployment: OpenLIT on one EC2 Graviton instance, one stack (and state) per environment. */
@@ -30,6 +31,9 @@ export class OpenlitStack extends SystemStack {
     const region = this.awsRegion.stringValue;
     const name = `openlit-${environment}`;
 
+    // HTTPS through the proxy when a domain name is given (an option beyond the RFC; plain HTTP on 3000 otherwise).
+    const tls = isNonEmpty(v.domainName.stringValue);
+
     // Network: a given subnet, or the default VPC's default subnet in a chosen (or the first) zone.
     const network = new SubnetLookup(this, "network", { subnetId: v.subnetId.stringValue, availabilityZone: v.availabilityZone.stringValue });
 
@@ -42,6 +46,9 @@ export class OpenlitStack extends SystemStack {
         { key: "ssh", fromPort: 22, description: "SSH (only with a key pair)", enabled: isNonEmpty(v.keyPairName.stringValue) },
         { key: "openlit-ui", fromPort: 3000, description: "OpenLIT UI" },
         { key: "otlp", fromPort: 4317, toPort: 4318, description: "OTLP gRPC 4317 and HTTP 4318" },
+        { key: "https", fromPort: 443, description: "OpenLIT UI over HTTPS (with domain_name)", enabled: tls },
+        // Let's Encrypt validates from addresses it does not publish: port 80 serves only the challenge and a redirect.
+        { key: "http-acme", fromPort: 80, description: "ACME HTTP-01 challenge and redirect to HTTPS (with domain_name)", enabled: tls, sources: { anywhere: "0.0.0.0/0" } },
       ],
     });
 
@@ -59,6 +66,7 @@ export class OpenlitStack extends SystemStack {
       },
       demoEmails: v.demoEmails.stringValue,
       allowSelfRegistration: v.allowSelfRegistration.booleanValue,
+      domainName: v.domainName.stringValue,
       image: { ecrRepository: v.ecrRepository.stringValue, tag: v.imageTag.stringValue },
     };
     validateOpenlitApplication(this, appProps);
@@ -128,11 +136,29 @@ export class OpenlitStack extends SystemStack {
       costedSizeGiB: v.dataVolumeSize.numberValue,
     });
 
+    const dns = new Route53Record(this, "dns", {
+      zoneId: v.route53ZoneId.stringValue,
+      name: v.domainName.stringValue,
+      type: "A",
+      ttl: 300,
+      records: [publicIp.publicIp],
+    });
+    dns.count = countWhen(isNonEmpty(v.route53ZoneId.stringValue));
+
+    // What "healthy" means and where: the Elastic IP over HTTP, or the domain name over HTTPS (the certificate is
+    // for the name). Two plain lists chosen by reference: cdktf does not escape quotes inside a conditional's literals.
+    const checksJson = choose(
+      tls,
+      new TerraformLocal(this, "health_checks_tls", JSON.stringify(checksForTerraform(OPENLIT_TLS_HEALTH_CHECKS))).asString,
+      new TerraformLocal(this, "health_checks_plain", JSON.stringify(checksForTerraform(OPENLIT_HEALTH_CHECKS))).asString,
+    );
+    const checkHost = choose(tls, v.domainName.stringValue, publicIp.publicIp);
+
     // Opt-in post-apply gate: `terraform apply` fails when OpenLIT never becomes healthy.
     new NullProvider(this, "null");
     new HealthGate(this, "health_gate", {
-      host: publicIp.publicIp,
-      checks: OPENLIT_HEALTH_CHECKS,
+      host: checkHost,
+      checks: checksJson,
       enabled: v.enableHealthGate.booleanValue,
       triggers: { instance_id: this.host.instance.id },
       // The EIP's address is known before it points at the instance: wait for the association.
@@ -150,16 +176,17 @@ export class OpenlitStack extends SystemStack {
       "Shell on the instance: SSH with the key pair, or Session Manager when there is none.",
     );
     this.output("session_manager_command", sessionManager, "Shell on the instance through SSM Session Manager (no open port needed).");
-    this.output("openlit_url", `http://${ip}:3000`, "OpenLIT UI.");
-    this.output("otlp_grpc_endpoint", `http://${ip}:4317`, "OTLP gRPC endpoint for instrumented applications.");
-    this.output("otlp_http_endpoint", `http://${ip}:4318`, "OTLP HTTP endpoint for instrumented applications.");
+    const domain = v.domainName.stringValue;
+    this.output("openlit_url", choose(tls, `https://${domain}`, `http://${ip}:3000`), "OpenLIT UI.");
+    this.output("otlp_grpc_endpoint", choose(tls, `https://${domain}:4317`, `http://${ip}:4317`), "OTLP gRPC endpoint for instrumented applications (TLS with domain_name).");
+    this.output("otlp_http_endpoint", choose(tls, `https://${domain}:4318`, `http://${ip}:4318`), "OTLP HTTP endpoint for instrumented applications (TLS with domain_name).");
     this.output("data_volume_id", dataVolume.id, "EBS volume holding OpenLIT's SQLite data (snapshot it before risky changes).");
     this.output("aws_region", region, "Region of the deployment.");
     this.output("openlit_image", app.image(), "OpenLIT image the instance runs.");
     this.output("architecture", this.host.architecture, "CPU architecture (arm64 on Graviton).");
     this.output("container_log_group", this.host.logGroupName, "CloudWatch Logs group of the containers (when enable_container_logs).");
     // What the operator scripts read: the checks health-check.sh runs, the volumes destroy.sh snapshots first.
-    this.output("health_checks", { host: ip, checks: checksForTerraform(OPENLIT_HEALTH_CHECKS) }, "What scripts/health-check.sh <stack> checks, and where.");
+    this.output("health_checks", { host: checkHost, checks: Fn.jsondecode(checksJson) }, "What scripts/health-check.sh <stack> checks, and where.");
     this.output("snapshot_volume_ids", [dataVolume.id], "Volumes scripts/destroy.sh snapshots before destroying the stack.");
   }
 }

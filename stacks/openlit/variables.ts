@@ -32,6 +32,8 @@ export interface OpenlitVariables {
   readonly demoPasswords: TerraformVariable;
   readonly ownerPassword: TerraformVariable;
   readonly allowSelfRegistration: TerraformVariable;
+  readonly domainName: TerraformVariable;
+  readonly route53ZoneId: TerraformVariable;
   readonly availabilityZone: TerraformVariable;
   readonly subnetId: TerraformVariable;
   readonly rootVolumeSize: TerraformVariable;
@@ -132,6 +134,21 @@ export function createOpenlitVariables(scope: Construct): OpenlitVariables {
     ownerPassword: secret(scope, "owner_password", { type: "string", description: "New password of OpenLIT's owner account (OWNER_EMAIL, user@openlit.io), which OpenLIT seeds with a published default: set at first boot, re-applied when secrets_version changes. Secret: TF_VAR_owner_password or the secrets tfvars." }, [
       [OPENLIT_PASSWORD_RULE("var.owner_password"), "owner_password must be 8-128 characters with an upper-case letter, a lower-case letter and a digit (OpenLIT's password rule)."],
     ]),
+    domainName: variable(
+      scope,
+      "domain_name",
+      { type: "string", default: "", description: "DNS name for HTTPS: the UI on https://<domain_name> and OTLP over TLS on <domain_name>:4317/4318, with a Let's Encrypt certificate the proxy renews (port 80 opens to everyone for the ACME challenge and the redirect). Its A record must point at the Elastic IP (route53_zone_id makes it). Empty: plain HTTP on port 3000, as in the RFC." },
+      [[`can(regex("^(${HOST_NAME}\\\\.[A-Za-z]{2,63})?$", var.domain_name))`, "domain_name must be a DNS name such as \"openlit.example.com\", or empty for plain HTTP on port 3000."]],
+    ),
+    route53ZoneId: variable(
+      scope,
+      "route53_zone_id",
+      { type: "string", default: "", description: "Route 53 hosted zone in which to create domain_name's A record (pointing at the Elastic IP). Empty: create the record yourself." },
+      [
+        ["can(regex(\"^(Z[A-Z0-9]{1,32})?$\", var.route53_zone_id))", "route53_zone_id must be a hosted zone id such as \"Z0123456789ABCDEFGHIJ\", or empty."],
+        ['var.route53_zone_id == "" || var.domain_name != ""', "route53_zone_id is set but domain_name is empty: set domain_name to the name to create in that zone."],
+      ],
+    ),
     allowSelfRegistration: variable(scope, "allow_self_registration", { type: "bool", default: false, description: "Let anyone who reaches the UI create an account on /register (OpenLIT has no switch for it: the proxy in front of the UI refuses it unless this is true)." }),
     availabilityZone: variable(scope, "availability_zone", { type: "string", default: "", description: "Availability zone for the instance and its data volume. Empty: the region's first zone. Changing it moves the data volume (a new, empty one)." }, [
       ["can(regex(\"^([a-z]{2}(-gov)?-[a-z]+-[0-9][a-z])?$\", var.availability_zone))", "availability_zone must be a zone name such as \"us-east-1a\", or empty."],
