@@ -33,8 +33,8 @@ const REMOVED_ON_PURPOSE: Record<string, string> = {
  * proxy, HTTPS option, releasever, gzip), so stacks deployed before issue 9 get a new instance once on their next apply.
  */
 const USER_DATA_SHA256: Record<string, string> = {
-  "openlit-demo": "34053b55653ef0e6aa4a90b6551905ccca74003b2252027631b6db1cef5f3172",
-  "openlit-staging": "34053b55653ef0e6aa4a90b6551905ccca74003b2252027631b6db1cef5f3172",
+  "openlit-demo": "3197d122fcbc908c817bfa437ecd0e947746b21a9960f759b3b6c3d94b6ce6d2",
+  "openlit-staging": "3197d122fcbc908c817bfa437ecd0e947746b21a9960f759b3b6c3d94b6ce6d2",
 };
 
 describe.each(Object.keys(DEPLOYED).filter((k) => !k.startsWith("/")))("%s as deployed", (stack) => {

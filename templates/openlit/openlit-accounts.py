@@ -1,519 +1,506 @@
 #!/usr/bin/env python3
-"""openlit-accounts: make OpenLIT's accounts match the configured ones, idempotently.
+# openlit-accounts (Python 3.9+, stdlib only). Passwords go only from the aws CLI's stdout to request bodies: never
+# to argv, env, URLs, output or files.
 
-Python 3.9+, standard library only. Passwords come from SSM through the aws CLI's stdout (a pipe) and go to
-OpenLIT only in request bodies: never in argv or the environment of a child process, a URL, an output line,
-an exception text or a file.
-"""
-
-import argparse
-import fcntl
-import hashlib
-import http.client
-import http.cookiejar
-import json
-import os
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
+import argparse, fcntl, hashlib, http.client, http.cookiejar, json, os, re, subprocess, sys, time, traceback
+import urllib.parse, urllib.request
 
 HELP = """\
-Makes OpenLIT's accounts match the configured ones: the owner (OWNER_EMAIL) gets the password in SSM
-parameter OWNER_PASSWORD_PARAMETER instead of OpenLIT's published default; each DEMO_EMAILS entry gets
-the password at the same position in DEMO_PASSWORDS_PARAMETER (comma-separated), and is registered
-(onboarding completed) if it does not exist. A rotated password (new parameter version) is applied by
-logging in with the previous version's password (STATE_DIR records the version applied per account)
-and changing it. Safe to run any number of times.
+Sets the owner's and demo accounts' passwords from SSM, creating demo accounts in the owner's organisation.
+Safe to re-run.
 
 environment:
-  OPENLIT_URL               OpenLIT's base URL, e.g. http://127.0.0.1:3000 (required)
+  OPENLIT_URL               e.g. http://127.0.0.1:3001 (required)
+  FORWARDED_PROTO           http (default), or https if OpenLIT's NEXTAUTH_URL is https://
   AWS_REGION                region of the SSM parameters (required)
-  OWNER_EMAIL               owner account (default user@openlit.io)
-  OWNER_PASSWORD_PARAMETER  SSM SecureString with the owner's password (required)
-  DEMO_EMAILS               comma-separated demo account e-mails (default: none)
-  DEMO_PASSWORDS_PARAMETER  SSM SecureString with their passwords, comma-separated, same order
-                            (required when DEMO_EMAILS is set)
-  STATE_DIR                 per-account parameter version applied last (default /var/lib/openlit/accounts)
-  WAIT_SECONDS              how long to wait for OpenLIT to answer GET /api/auth/csrf (default 600)
+  OWNER_EMAIL               default user@openlit.io
+  OWNER_PASSWORD_PARAMETER  SSM parameter with the owner's password (required)
+  DEMO_EMAILS               comma-separated demo account e-mails
+  DEMO_PASSWORDS_PARAMETER  SSM parameter with their passwords, comma-separated, same order
+  STATE_DIR                 default /var/lib/openlit/accounts
+  WAIT_SECONDS              default 600
 
-output: one line per account on stdout, "<owner|demo> <email>: <what happened>", one of
-  unchanged | re-keyed from the published default | password updated | created
-  (with --dry-run: unchanged | would re-key from the published default | would update the password |
-  would create); errors on stderr. --dry-run logs in but changes nothing; it cannot tell a missing demo
-  account from one with a password this instance never set (both: "would create").
-
-exit status: 0 every account is right; 1 one or more accounts failed (each says why and what to do);
-  2 usage or configuration error; 3 OpenLIT did not answer within WAIT_SECONDS.
+exit status: 0 done; 1 an account failed (its message says why and what to do); 2 usage or configuration error;
+  3 OpenLIT did not answer within WAIT_SECONDS.
 """
 
-PUBLISHED_DEFAULT = "openlituser"  # OpenLIT's seed password for user@openlit.io: public, not a secret
-SESSION_COOKIES = ("next-auth.session-token", "__Secure-next-auth.session-token")
-RETRY_SECONDS = 5
-HTTP_TIMEOUT = 20
-PROBE_TIMEOUT = 5
-AWS_TIMEOUT = 120
-EXIT_OK, EXIT_ACCOUNTS, EXIT_CONFIG, EXIT_UNREACHABLE = 0, 1, 2, 3
+PUBLISHED = "openlituser"  # OpenLIT's seed password: public
+COOKIE = {"http": "next-auth.session-token", "https": "__Secure-next-auth.session-token"}
+# Invite answers (HTTP 207) meaning there is nothing to do
+ALREADY = ("User is already a member of this organisation", "User has already been invited to this organisation")
+# The invite route's e-mail check
+EMAIL_RE = re.compile(r"^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@L(?:\.L)*$".replace(
+    "L", "[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"))
 PROG = "openlit-accounts"
+AGAIN = "then run %s again" % PROG
+URL = REGION = PROTO = DRY = None  # set by main
 
 
 class Secret:
-    """A password. str(), repr() and formatting never show it; reveal() is the only way to the value."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value):
-        self._value = value
+    """A password that str() and repr() never show."""
+    def __init__(self, v):
+        self._v = v
 
     def reveal(self):
-        return self._value
+        return self._v
 
     def __repr__(self):
         return "<secret>"
 
     __str__ = __repr__
 
-    def __eq__(self, other):
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self):
-        return hash(self._value)
-
 
 class Failure(Exception):
-    """Something went wrong for one account. The message never contains a password."""
+    """One account failed; never holds a password."""
 
 
 class ConfigError(Exception):
     pass
 
 
-class Clock:
-    """Real time, or (ACCOUNTS_VIRTUAL_CLOCK=<file>, for tests) a virtual clock: sleep() returns at once,
-    advances the clock and appends the seconds to <file>, one line per sleep."""
-
-    def __init__(self, log=""):
-        self.log = log
-        self.virtual = 0.0
-
-    def now(self):
-        return self.virtual if self.log else time.monotonic()
-
-    def sleep(self, seconds):
-        if not self.log:
-            time.sleep(seconds)
-            return
-        self.virtual += seconds
-        with open(self.log, "a") as f:
-            f.write("%g\n" % seconds)
+# Tests: sleeps are virtual, logged to this file.
+VCLOCK = os.environ.get("ACCOUNTS_VIRTUAL_CLOCK")
+_vtime = [0.0]
 
 
-CLOCK = Clock(os.environ.get("ACCOUNTS_VIRTUAL_CLOCK", ""))
+def now():
+    return _vtime[0] if VCLOCK else time.monotonic()
+
+
+def sleep(s):
+    if not VCLOCK:
+        return time.sleep(s)
+    _vtime[0] += s
+    with open(VCLOCK, "a") as f:
+        f.write("%g\n" % s)
 
 
 def err(message):
     print("%s: %s" % (PROG, message), file=sys.stderr, flush=True)
 
 
-def password_problem(password):
-    """Why OpenLIT's createNewUser would refuse the password (8-128 characters, A-Z, a-z, 0-9), or None."""
-    value = password.reveal()
-    length = len(value.encode("utf-16-le")) // 2  # JavaScript's String.length counts UTF-16 code units
-    problems = []
-    if length < 8:
-        problems.append("is shorter than 8 characters")
-    if length > 128:
-        problems.append("is longer than 128 characters")
-    for chars, what in (("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "upper-case letter (A-Z)"),
-                        ("abcdefghijklmnopqrstuvwxyz", "lower-case letter (a-z)"),
-                        ("0123456789", "digit (0-9)")):
-        if not any(c in chars for c in value):
-            problems.append("has no " + what)
-    return ", ".join(problems) or None
+def password_problem(v):
+    """Why OpenLIT's createNewUser would refuse it."""
+    n = len(v.encode("utf-16-le")) // 2  # as JavaScript counts: UTF-16 units
+    return ", ".join(w for bad, w in (
+        (n < 8, "is shorter than 8 characters"), (n > 128, "is longer than 128 characters"),
+        (not re.search("[A-Z]", v), "has no upper-case letter (A-Z)"),
+        (not re.search("[a-z]", v), "has no lower-case letter (a-z)"),
+        (not re.search("[0-9]", v), "has no digit (0-9)")) if bad) or None
 
 
-# --- SSM (through the aws CLI: the value arrives on its stdout, a pipe) --------------------------------------
-
-_ssm_cache = {}
+_ssm = {}
 
 
-def ssm_get(region, name, version=None):
-    """(Secret value, version) of an SSM parameter, or of one version of it."""
-    ref = name if version is None else "%s:%d" % (name, version)
-    if ref in _ssm_cache:
-        return _ssm_cache[ref]
-    argv = ["aws", "ssm", "get-parameter", "--region", region, "--name", ref, "--with-decryption",
-            "--query", "Parameter.[Value,Version]", "--output", "json"]
-    env = dict(os.environ, AWS_PAGER="")
-    try:
-        proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              env=env, timeout=AWS_TIMEOUT)
-    except FileNotFoundError:
-        raise Failure("cannot read SSM parameter %s: the aws CLI is not installed (not on PATH)" % ref) from None
-    except subprocess.TimeoutExpired:
-        raise Failure("cannot read SSM parameter %s: aws did not answer within %d s" % (ref, AWS_TIMEOUT)) from None
-    if proc.returncode != 0:
-        lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise Failure("cannot read SSM parameter %s: %s" % (ref, lines[-1] if lines else "aws exited %d" % proc.returncode))
-    try:
-        value, got = json.loads(proc.stdout.decode("utf-8"))
-        if not isinstance(value, str) or not isinstance(got, int) or isinstance(got, bool):
-            raise ValueError
-    except (ValueError, TypeError):  # JSON, UTF-8 and unpacking errors; their text is not shown (it could quote the value)
-        raise Failure("cannot read SSM parameter %s: aws printed something other than [value, version]" % ref) from None
-    _ssm_cache[ref] = (Secret(value), got)
-    return _ssm_cache[ref]
+def ssm_get(ref):
+    """(Secret value, version) of SSM parameter ref (name[:version])."""
+    if ref not in _ssm:
+        def fail(why):
+            return Failure("cannot read SSM parameter %s: %s" % (ref, why))
+        try:
+            p = subprocess.run(["aws", "ssm", "get-parameter", "--region", REGION, "--name", ref, "--with-decryption",
+                                "--query", "Parameter.[Value,Version]", "--output", "json"], stdin=subprocess.DEVNULL,
+                               capture_output=True, env=dict(os.environ, AWS_PAGER=""), timeout=120)
+        except FileNotFoundError:
+            raise fail("the aws CLI is not on PATH") from None
+        except subprocess.TimeoutExpired:
+            raise fail("aws did not answer within 120 s") from None
+        if p.returncode:
+            raise fail((p.stderr.decode("utf-8", "replace").strip().splitlines() or ["aws exited %d" % p.returncode])[-1])
+        try:
+            v, n = json.loads(p.stdout)
+            if not isinstance(v, str) or type(n) is not int:
+                raise ValueError
+        except (ValueError, TypeError):  # not shown: the text could quote the value
+            raise fail("aws printed something other than [value, version]") from None
+        _ssm[ref] = Secret(v), n
+    return _ssm[ref]
 
 
-# --- OpenLIT over HTTP ----------------------------------------------------------------------------------------
-
-class _CookiePolicy(http.cookiejar.DefaultCookiePolicy):
-    # NextAuth marks its cookies Secure when NEXTAUTH_URL is https; this script may talk plain http to the local
-    # port, so Secure cookies are sent back anyway (to the same host only, as ever).
-    def return_ok_secure(self, cookie, request):
+class _Policy(http.cookiejar.DefaultCookiePolicy):
+    def return_ok_secure(self, cookie, request):  # to the local http port too
         return True
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
+    def redirect_request(self, *args):
         return None
 
 
 class Session:
-    """One browser-like session: its own cookie jar, no proxies, no redirects followed, a timeout on every request."""
+    """Own cookies, no proxy, no redirects, X-Forwarded-Proto on every request."""
 
-    def __init__(self, base):
-        self.base = base
-        parts = urllib.parse.urlsplit(base)
-        self.origin = "%s://%s" % (parts.scheme, parts.netloc)
-        self.jar = http.cookiejar.CookieJar(_CookiePolicy())
+    def __init__(self):
+        u = urllib.parse.urlsplit(URL)
+        self.origin = "%s://%s" % (u.scheme, u.netloc)
+        self.jar = http.cookiejar.CookieJar(_Policy())
         self.opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
                                                   urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect())
 
-    def request(self, method, path, data=None, headers=None, timeout=HTTP_TIMEOUT):
-        req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers or {})
+    def request(self, method, path, data=None, headers={}, timeout=20):
+        req = urllib.request.Request(URL + path, data, dict(headers, **{"X-Forwarded-Proto": PROTO}), method=method)
         try:
-            with self.opener.open(req, timeout=timeout) as resp:
-                return resp.status, resp.read()
-        except urllib.error.HTTPError as e:
-            try:
+            with self.opener.open(req, timeout=timeout) as r:
+                return r.status, r.read()
+        except urllib.request.HTTPError as e:
+            with e:
                 return e.code, e.read()
-            finally:
-                e.close()
-        except urllib.error.URLError as e:
-            raise Failure("%s %s: %s" % (method, path, e.reason)) from None
         except (OSError, http.client.HTTPException) as e:
-            raise Failure("%s %s: %s" % (method, path, e.__class__.__name__ + (": %s" % e if str(e) else ""))) from None
+            why = getattr(e, "reason", 0) or "%s: %s" % (type(e).__name__, e)  # URLError: its reason
+            raise Failure("%s %s: %s" % (method, path, why)) from None
 
-    def has_session(self):
-        return any(c.name in SESSION_COOKIES or c.name.startswith(tuple(n + "." for n in SESSION_COOKIES))
-                   for c in self.jar)
-
-    def sign_in(self, provider, email, password):
-        """Credentials sign-in (provider "login" or "register"); True when NextAuth set a session cookie."""
+    def sign_in(self, provider, email, pw):
+        """Credentials sign-in ("login" or "register"); True if it worked."""
         status, body = self.request("GET", "/api/auth/csrf")
         try:
-            token = json.loads(body.decode("utf-8"))["csrfToken"] if status == 200 else None
+            token = json.loads(body)["csrfToken"]
         except (ValueError, KeyError, TypeError):
             token = None
-        if not isinstance(token, str):
+        if status != 200 or not isinstance(token, str):
             raise Failure("GET /api/auth/csrf answered HTTP %d without a csrfToken" % status)
-        form = urllib.parse.urlencode({"csrfToken": token, "email": email, "password": password.reveal(),
-                                       "json": "true"}).encode("ascii")
-        status, _ = self.request("POST", "/api/auth/callback/" + provider, form,
-                                 {"Content-Type": "application/x-www-form-urlencoded"})
+        form = urllib.parse.urlencode({"csrfToken": token, "email": email, "password": pw.reveal(), "json": "true"})
+        path = "/api/auth/callback/" + provider
+        status, _ = self.request("POST", path, form.encode(), {"Content-Type": "application/x-www-form-urlencoded"})
         if status >= 500:
-            raise Failure("POST /api/auth/callback/%s answered HTTP %d" % (provider, status))
-        return self.has_session()
+            raise Failure("POST %s answered HTTP %d" % (path, status))
 
-    def post_json(self, path, payload, secrets=()):
-        """POST JSON with the session cookie and an Origin header (OpenLIT's CSRF check); raises unless 2xx."""
-        status, body = self.request("POST", path, json.dumps(payload).encode("utf-8"),
-                                    {"Content-Type": "application/json", "Origin": self.origin})
-        if not 200 <= status < 300:
+        # chunked cookies are named <name>.0, .1, ...
+        got = {p for p in COOKIE for c in self.jar if (c.name + ".").startswith(COOKIE[p] + ".")}
+        if got == {"http", "https"} - {PROTO}:
+            other, = got
+            raise Failure("OpenLIT set its session cookie as %s, not %s as FORWARDED_PROTO=%s expects: set "
+                          "AUTH_TRUST_HOST=true on the openlit container, or FORWARDED_PROTO=%s if OpenLIT's "
+                          "NEXTAUTH_URL is %s://..." % (COOKIE[other], COOKIE[PROTO], PROTO, other, other))
+        return PROTO in got
+
+    def call(self, path, payload=None, secrets=(), ok=(200,)):
+        """GET, or POST JSON with Origin (OpenLIT's CSRF check); (status, JSON or None)."""
+        method, data, headers = ("GET", None, {}) if payload is None else (
+            "POST", json.dumps(payload).encode(), {"Content-Type": "application/json", "Origin": self.origin})
+        status, body = self.request(method, path, data, headers)
+        if status not in ok:
             text = body.decode("utf-8", "replace").strip()[:200]
             if any(s.reveal() and s.reveal() in text for s in secrets):
                 text = ""
-            raise Failure("POST %s answered HTTP %d%s" % (path, status, ": " + text if text else ""))
+            raise Failure("%s %s answered HTTP %d%s%s" % (method, path, status, text and ": " + text, status == 401 and
+                          " (session cookie refused: FORWARDED_PROTO is %s; it must be https exactly when OpenLIT's "
+                          "NEXTAUTH_URL is https://...)" % PROTO or ""))
+        try:
+            return status, json.loads(body)
+        except ValueError:
+            return status, None
 
 
-def login(base, email, password):
-    session = Session(base)
-    return session if session.sign_in("login", email, password) else None
+def login(email, pw):
+    s = Session()
+    return s if s.sign_in("login", email, pw) else None
 
 
-def wait_for_openlit(base, wait_seconds):
-    deadline = CLOCK.now() + wait_seconds
-    attempts, announced = 0, False
+def wait_for_openlit(wait):
+    deadline, attempts = now() + wait, 0
     while True:
         attempts += 1
         try:
-            status, _ = Session(base).request("GET", "/api/auth/csrf", timeout=PROBE_TIMEOUT)
+            status, _ = Session().request("GET", "/api/auth/csrf", timeout=5)
             if status == 200:
                 return
             last = "HTTP %d" % status
         except Failure as e:
             last = str(e)
-        remaining = deadline - CLOCK.now()
-        if remaining <= 0:
+        left = deadline - now()
+        if left <= 0:
             raise Failure("OpenLIT at %s did not answer GET /api/auth/csrf with HTTP 200 within %d s (%d attempts, "
                           "last: %s). Is it running? systemctl status openlit; docker logs openlit-openlit-1"
-                          % (base, wait_seconds, attempts, last))
-        if not announced:
-            err("waiting up to %d s for OpenLIT at %s (%s)" % (wait_seconds, base, last))
-            announced = True
-        CLOCK.sleep(min(RETRY_SECONDS, remaining))
+                          % (URL, wait, attempts, last))
+        if attempts == 1:
+            err("waiting up to %d s for OpenLIT at %s (%s)" % (wait, URL, last))
+        sleep(min(5, left))
 
-
-# --- State: the parameter version applied last, per account ---------------------------------------------------
-
-def read_state(path):
-    try:
-        with open(path) as f:
-            return int(f.read().strip())
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as e:
-        err("ignoring unreadable state file %s (%s)" % (path, e.__class__.__name__))
-        return None
-
-
-def write_state(path, version):
-    tmp = "%s.tmp.%d" % (path, os.getpid())
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, b"%d\n" % version)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-
-
-# --- Accounts -------------------------------------------------------------------------------------------------
 
 class Account:
+    password = version = error = None
+
     def __init__(self, kind, email, parameter, index, state_dir):
         self.kind, self.email, self.parameter, self.index = kind, email, parameter, index
-        self.state_file = os.path.join(state_dir, hashlib.sha256(email.encode("utf-8")).hexdigest() + ".version")
-        self.password = None
-        self.version = None
-        self.error = None
+        self.state_file = os.path.join(state_dir, hashlib.sha256(email.encode()).hexdigest() + ".version")
 
     def __str__(self):
         return "%s %s" % (self.kind, self.email)
 
-
-def previous_passwords(account, region, recorded):
-    """([(Secret, how it is described)] to try as the account's current password, best guess first; notes on
-    previous passwords that could not be read)."""
-    candidates, seen, notes = [], set(), []
-
-    def add(secret, label):
-        if secret not in seen and secret != account.password:
-            seen.add(secret)
-            candidates.append((secret, label))
-
-    value = None
-    if recorded is not None and recorded < account.version:
+    def recorded(self):
         try:
-            value, _ = ssm_get(region, account.parameter, recorded)
+            with open(self.state_file) as f:
+                return int(f.read())
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as e:
+            err("ignoring unreadable state file %s (%s)" % (self.state_file, type(e).__name__))
+
+    def record(self):
+        tmp = "%s.tmp.%d" % (self.state_file, os.getpid())
+        with open(tmp, "w") as f:  # 0600: umask 077
+            f.write("%d\n" % self.version)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.state_file)
+
+
+def previous_passwords(a, recorded):
+    """([(Secret, label)] to try, best first; why an old version is unreadable)"""
+    found, note = {}, ""
+    if recorded is not None and recorded < a.version:
+        try:
+            v = ssm_get("%s:%d" % (a.parameter, recorded))[0].reveal()
+            old = [v] if a.index is None else v.split(",")
+            i = a.index or 0
+            for p in old[i:i + 1] + old:  # same position first, then others (DEMO_EMAILS reordered)
+                found.setdefault(p, "version %d" % recorded)
         except Failure as e:
-            notes.append(str(e))
-    if value is not None:
-        if account.index is None:
-            add(value, "version %d" % recorded)
-        else:
-            old = value.reveal().split(",")
-            # Same position first; then the version's other entries, in case DEMO_EMAILS was reordered since.
-            order = ([account.index] if account.index < len(old) else []) + [i for i in range(len(old)) if i != account.index]
-            for i in order:
-                add(Secret(old[i]), "version %d" % recorded)
-    if account.kind == "owner":
-        add(Secret(PUBLISHED_DEFAULT), "the published default")
-    return candidates, notes
+            note = " (%s)" % e
+    if a.kind == "owner":
+        found.setdefault(PUBLISHED, "the published default")
+    found.pop(a.password.reveal(), None)
+    return [(Secret(p), label) for p, label in found.items()], note
 
 
-def reconcile(account, base, region, dry_run):
-    """Brings one account in line; returns what happened (for the output line) or raises Failure."""
-    pw, version = account.password, account.version
-    recorded = read_state(account.state_file)
+class OwnerOrg:
+    """The owner's current organisation, which every demo account joins."""
+    session = org = None
+    error = "the owner account failed (see above)"
+
+    def get(self):
+        if self.org is None:
+            if self.session is None:
+                raise Failure(self.error)
+            orgs = self.session.call("/api/organisation")[1]
+            current = [o for o in orgs if isinstance(o, dict) and o.get("isCurrent") is True
+                       and isinstance(o.get("id"), str)] if isinstance(orgs, list) else []
+            if not current:
+                self.session = None
+                self.error = "the owner has no current organisation in OpenLIT: log in as it, choose one, " + AGAIN
+                raise Failure(self.error)
+            self.org = current[0]
+        return self.org
+
+    def label(self):
+        return "organisation %s" % (self.get().get("name") or self.org["id"])
+
+    def path(self, fmt):
+        return fmt % urllib.parse.quote(self.get()["id"], safe="")
+
+    def add(self, email):
+        path = self.path("/api/organisation/%s/invite")
+        status, res = self.session.call(path, {"emails": [email]}, ok=(200, 207))
+        mine = [r for r in res if isinstance(r, dict) and r.get("email") == email] if isinstance(res, list) else []
+        if not mine:
+            raise Failure("POST %s as the owner answered HTTP %d without a result for %s" % (path, status, email))
+        error = mine[0].get("error")
+        if error and error not in ALREADY:
+            raise Failure("POST %s as the owner refused %s: %s" % (path, email, error))
+
+
+def join_org(s, email, owner, fresh=False):
+    """Joins the owner's organisation (current if none), onboarded; returns what was done."""
+    org, done, label = owner.get(), [], owner.label()
+
+    def step(do, did, would):
+        if not DRY:
+            do()
+        if not fresh:
+            done.append(would if DRY else did)
+    orgs = s.call("/api/organisation")[1]
+    orgs = [o for o in orgs if isinstance(o, dict)] if isinstance(orgs, list) else []
+    if not any(o.get("id") == org["id"] for o in orgs):
+        step(lambda: owner.add(email), "added to " + label, "would add it to " + label)
+    if fresh or not any(o.get("isCurrent") is True for o in orgs):
+        step(lambda: s.call(owner.path("/api/organisation/current/%s"), {}),
+             "made %s its current organisation" % label, "would make %s its current organisation" % label)
+    profile = {} if fresh else s.call("/api/user/profile")[1]
+    if fresh or isinstance(profile, dict) and profile.get("hasCompletedOnboarding") is False:
+        step(lambda: s.call("/api/user/complete-onboarding", {}), "onboarding completed", "would complete onboarding")
+    return done
+
+
+def reconcile(a, owner):
+    pw, recorded = a.password, a.recorded()
 
     def record():
-        if not dry_run and recorded != version:
-            write_state(account.state_file, version)
+        if not DRY and recorded != a.version:
+            a.record()
 
     def verify():
-        if not login(base, account.email, pw):
-            raise Failure("OpenLIT accepted the change but login with %s version %d still fails; run %s again"
-                          % (account.parameter, version, PROG))
+        s = login(a.email, pw)
+        if not s:
+            raise Failure("OpenLIT accepted the change but login with %s version %d still fails; %s"
+                          % (a.parameter, a.version, AGAIN))
+        return s
 
-    if login(base, account.email, pw):
+    def joined(done, f):
+        try:
+            return f()
+        except Failure as e:
+            raise Failure("%s, but it could not be made a member of the owner's organisation: %s. Fix that, %s"
+                          % (done, e, AGAIN)) from None
+
+    def finish(done, s):
+        if a.kind == "owner":
+            owner.session = s
+            return done
+        return "; ".join([done] + joined(done, lambda: join_org(s, a.email, owner)))
+
+    s = login(a.email, pw)
+    if s:
         record()
-        return "unchanged"
-
-    tried = []
-    candidates, notes = previous_passwords(account, region, recorded)
+        return finish("unchanged", s)
+    candidates, note = previous_passwords(a, recorded)
     for old, label in candidates:
-        if label not in tried:
-            tried.append(label)
-        session = login(base, account.email, old)
-        if not session:
-            continue
-        done = "re-keyed from the published default" if label == "the published default" else "password updated"
-        if dry_run:
-            return "would re-key from the published default" if done.startswith("re-keyed") else "would update the password"
-        session.post_json("/api/user/profile", {"currentPassword": old.reveal(), "newPassword": pw.reveal()}, (old, pw))
-        verify()
-        record()
-        return done
+        s = login(a.email, old)
+        if s:
+            rekey = label == "the published default"
+            if DRY:
+                return finish("would " + ("re-key from the published default" if rekey else "update the password"), s)
+            s.call("/api/user/profile", {"currentPassword": old.reveal(), "newPassword": pw.reveal()}, (old, pw),
+                   range(200, 300))
+            s = verify()
+            record()
+            return finish("re-keyed from the published default" if rekey else "password updated", s)
 
-    tried_text = "%s version %d%s%s" % (account.parameter, version, "".join(" nor with " + t for t in tried),
-                                         "".join(" (%s)" % n for n in notes))
-    if account.kind == "owner":
-        raise Failure("login works neither with %s: the account has a password this instance never set. Log in as "
-                      "it and change its password to the value of %s (or, if it was set from an older version of that "
-                      "parameter, write that version number to %s), then run %s again. Never delete this user: "
-                      "OpenLIT would re-create it with the published default password."
-                      % (tried_text, account.parameter, account.state_file, PROG))
-    if dry_run:
+    tried = "%s version %d%s%s" % (a.parameter, a.version, "".join(" nor with " + t for t in dict.fromkeys(
+        label for _, label in candidates)), note)
+    fix = "(or write the version it was set from to %s%s), " + AGAIN
+    if a.kind == "owner":
+        raise Failure(("login works neither with %s: the account has a password this instance never set. Log in as it "
+                       "and change its password to the value of %s " + fix + ". Never delete this user: OpenLIT would "
+                       "re-create it with the published default.") % (tried, a.parameter, a.state_file, ""))
+    try:
+        owner.get()  # no account without the organisation it is for
+    except Failure as e:
+        raise Failure("not created: it would not be a member of the owner's organisation: %s" % e) from None
+    if DRY:
         return "would create"
-    session = Session(base)
-    if not session.sign_in("register", account.email, pw):
-        raise Failure("exists with a password this instance never set (login works neither with %s, and registering "
-                      "it was refused). Log in as it and change its password to the one at its position in %s (or, if "
-                      "it was set from an older version of that parameter, write that version number to %s; or delete "
-                      "the user in OpenLIT so that it is re-created), then run %s again."
-                      % (tried_text, account.parameter, account.state_file, PROG))
-    session.post_json("/api/user/complete-onboarding", {}, (pw,))
+    s = Session()
+    # Registered, then added: an existing account with an unknown password never joins.
+    if not s.sign_in("register", a.email, pw):
+        raise Failure(("exists with a password this instance never set (login works neither with %s, and registering "
+                       "it was refused). Log in as it and change its password to its entry in %s " + fix + ".") % (
+                          tried, a.parameter, a.state_file, ", or delete the user in OpenLIT so that it is re-created"))
+    joined("created", lambda: (owner.add(a.email), join_org(s, a.email, owner, True)))
     verify()
     record()
     return "created"
 
 
 def split_emails(text):
-    emails = [e.strip() for e in text.split(",")] if text.strip() else []
-    for e in emails:
-        if not e or "@" not in e or any(c.isspace() for c in e):
-            raise ConfigError("DEMO_EMAILS has an invalid entry %r: give comma-separated e-mail addresses" % e)
-    dupes = sorted({e for e in emails if emails.count(e) > 1})
-    if dupes:
-        raise ConfigError("DEMO_EMAILS lists %s more than once" % ", ".join(dupes))
-    return emails
-
-
-def load_config():
-    env = os.environ
-    missing = [k for k in ("OPENLIT_URL", "AWS_REGION", "OWNER_PASSWORD_PARAMETER") if not env.get(k, "").strip()]
-    if missing:
-        raise ConfigError("set %s in the environment (see --help)" % ", ".join(missing))
-    cfg = {
-        "url": env["OPENLIT_URL"].strip().rstrip("/"),
-        "region": env["AWS_REGION"].strip(),
-        "owner_email": env.get("OWNER_EMAIL", "").strip() or "user@openlit.io",
-        "owner_parameter": env["OWNER_PASSWORD_PARAMETER"].strip(),
-        "demo_emails": split_emails(env.get("DEMO_EMAILS", "")),
-        "demo_parameter": env.get("DEMO_PASSWORDS_PARAMETER", "").strip(),
-        "state_dir": env.get("STATE_DIR", "").strip() or "/var/lib/openlit/accounts",
-    }
-    if urllib.parse.urlsplit(cfg["url"]).scheme not in ("http", "https"):
-        raise ConfigError("OPENLIT_URL must start with http:// or https://, got %r" % cfg["url"])
-    if cfg["owner_email"] in cfg["demo_emails"]:
-        raise ConfigError("DEMO_EMAILS lists the owner %s" % cfg["owner_email"])
-    if cfg["demo_emails"] and not cfg["demo_parameter"]:
-        raise ConfigError("DEMO_EMAILS is set but DEMO_PASSWORDS_PARAMETER is empty")
-    wait = env.get("WAIT_SECONDS", "").strip() or "600"
-    if not wait.isdigit():
-        raise ConfigError("WAIT_SECONDS must be a whole number of seconds, got %r" % wait)
-    cfg["wait"] = int(wait)
-    return cfg
+    given = [e.strip() for e in text.split(",")] if text.strip() else []
+    for e in given:
+        if not EMAIL_RE.match(e):
+            raise ConfigError("DEMO_EMAILS has an invalid entry %r: give comma-separated ASCII e-mail addresses" % e)
+    first = {}
+    for e in given:
+        same = first.get(e.lower())
+        if same:
+            raise ConfigError("DEMO_EMAILS lists " + ("%s more than once" % e if same == e else
+                              "%s and %s: the same account (OpenLIT ignores case in e-mails)" % (same, e)))
+        first[e.lower()] = e
+    return list(first)
 
 
 def main(argv):
+    global URL, REGION, PROTO, DRY
     parser = argparse.ArgumentParser(prog=PROG, description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dry-run", action="store_true",
-                        help="log in to see what is needed and print what would be done, changing nothing "
-                             "(no password change, registration or state file)")
-    args = parser.parse_args(argv)
+    parser.add_argument("--dry-run", action="store_true", help="log in and print what would be done, changing nothing")
+    DRY = parser.parse_args(argv).dry_run
     os.umask(0o077)
+
+    def env(k, default=""):
+        return os.environ.get(k, "").strip() or default
+    state_dir = env("STATE_DIR", "/var/lib/openlit/accounts")
     try:
-        cfg = load_config()
-        if not args.dry_run:
-            os.makedirs(cfg["state_dir"], mode=0o700, exist_ok=True)
-            os.chmod(cfg["state_dir"], 0o700)
-            # One run at a time (a lock on the directory itself: no extra file). Released when the process ends.
-            lock = os.open(cfg["state_dir"], os.O_RDONLY)
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        missing = [k for k in ("OPENLIT_URL", "AWS_REGION", "OWNER_PASSWORD_PARAMETER") if not env(k)]
+        if missing:
+            raise ConfigError("set %s in the environment (see --help)" % ", ".join(missing))
+        URL, REGION, PROTO = env("OPENLIT_URL").rstrip("/"), env("AWS_REGION"), env("FORWARDED_PROTO", "http")
+        owner_email = env("OWNER_EMAIL", "user@openlit.io").lower()
+        emails = split_emails(os.environ.get("DEMO_EMAILS", ""))
+        demo_parameter, wait = env("DEMO_PASSWORDS_PARAMETER"), env("WAIT_SECONDS", "600")
+        for bad, message in (
+                (urllib.parse.urlsplit(URL).scheme not in COOKIE,
+                 "OPENLIT_URL must start with http:// or https://, got %r" % URL),
+                (owner_email in emails,
+                 "DEMO_EMAILS lists the owner %s (e-mails are compared ignoring case)" % owner_email),
+                (PROTO not in COOKIE, "FORWARDED_PROTO must be http or https (https exactly when OpenLIT's NEXTAUTH_URL "
+                                      "is https://...), got %r" % PROTO),
+                (emails and not demo_parameter, "DEMO_EMAILS is set but DEMO_PASSWORDS_PARAMETER is empty"),
+                (not wait.isdigit(), "WAIT_SECONDS must be a whole number of seconds, got %r" % wait)):
+            if bad:
+                raise ConfigError(message)
+        if not DRY:
+            os.makedirs(state_dir, mode=0o700, exist_ok=True)
+            os.chmod(state_dir, 0o700)
+            # one run at a time; released on exit
+            fcntl.flock(os.open(state_dir, os.O_RDONLY), fcntl.LOCK_EX)
     except ConfigError as e:
         err(str(e))
-        return EXIT_CONFIG
+        return 2
     except OSError as e:
-        err("cannot use STATE_DIR %s: %s" % (cfg["state_dir"], e.strerror or e))
-        return EXIT_CONFIG
+        err("cannot use STATE_DIR %s: %s" % (state_dir, e.strerror or e))
+        return 2
 
-    region = cfg["region"]
-    owner = Account("owner", cfg["owner_email"], cfg["owner_parameter"], None, cfg["state_dir"])
-    demos = [Account("demo", e, cfg["demo_parameter"], i, cfg["state_dir"]) for i, e in enumerate(cfg["demo_emails"])]
-
+    owner = Account("owner", owner_email, env("OWNER_PASSWORD_PARAMETER"), None, state_dir)
+    demos = [Account("demo", e, demo_parameter, i, state_dir) for i, e in enumerate(emails)]
+    accounts = [owner] + demos
     # Read and check every password before talking to OpenLIT.
     try:
-        owner.password, owner.version = ssm_get(region, owner.parameter)
+        owner.password, owner.version = ssm_get(owner.parameter)
     except Failure as e:
         owner.error = str(e)
     if demos:
         try:
-            value, version = ssm_get(region, cfg["demo_parameter"])
+            value, version = ssm_get(demo_parameter)
             passwords = value.reveal().split(",")
             if len(passwords) != len(demos):
                 raise Failure("DEMO_EMAILS has %d e-mails but %s version %d holds %d comma-separated passwords: "
                               "give one password per e-mail, in the same order"
-                              % (len(demos), cfg["demo_parameter"], version, len(passwords)))
-            for demo, password in zip(demos, passwords):
-                demo.password, demo.version = Secret(password), version
+                              % (len(demos), demo_parameter, version, len(passwords)))
+            for d, p in zip(demos, passwords):
+                d.password, d.version = Secret(p), version
         except Failure as e:
-            for demo in demos:
-                demo.error = str(e)
-    accounts = [owner] + demos
-    for a in accounts:
-        problem = a.error is None and password_problem(a.password)
-        if problem:
-            a.error = ("its password (%s version %d%s) breaks OpenLIT's password rule: it %s. Nothing was sent to "
-                       "OpenLIT for this account; put a valid password in the parameter (8-128 characters with "
-                       "upper- and lower-case letters and a digit)"
-                       % (a.parameter, a.version, "" if a.index is None else ", entry %d" % (a.index + 1), problem))
-
+            for d in demos:
+                d.error = str(e)
     failed = 0
     for a in accounts:
+        problem = a.error is None and password_problem(a.password.reveal())
+        if problem:
+            a.error = ("its password (%s version %d%s) breaks OpenLIT's password rule: it %s. Nothing was sent to "
+                       "OpenLIT for this account: put a valid password in the parameter"
+                       % (a.parameter, a.version, "" if a.index is None else ", entry %d" % (a.index + 1), problem))
         if a.error:
             err("%s: %s" % (a, a.error))
             failed += 1
     if failed < len(accounts):
         try:
-            wait_for_openlit(cfg["url"], cfg["wait"])
+            wait_for_openlit(int(wait))
         except Failure as e:
             err(str(e))
-            return EXIT_UNREACHABLE
+            return 3
+    owner_org = OwnerOrg()
     for a in accounts:
-        if a.error:
-            continue
-        try:
-            print("%s: %s" % (a, reconcile(a, cfg["url"], region, args.dry_run)), flush=True)
-        except Failure as e:
-            err("%s: %s" % (a, e))
-            failed += 1
-        except OSError as e:  # the state file
-            err("%s: cannot write %s: %s" % (a, a.state_file, e.strerror or e.__class__.__name__))
-            failed += 1
-    return EXIT_ACCOUNTS if failed else EXIT_OK
+        if not a.error:
+            try:
+                print("%s: %s" % (a, reconcile(a, owner_org)), flush=True)
+            except Failure as e:
+                err("%s: %s" % (a, e))
+                failed += 1
+            except OSError as e:  # the state file
+                err("%s: cannot write %s: %s" % (a, a.state_file, e.strerror or type(e).__name__))
+                failed += 1
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
     try:
         sys.exit(main(sys.argv[1:]))
-    except Exception as e:  # a bug: no message or traceback, which could quote a value (a password)
-        tb = e.__traceback__
-        while tb.tb_next:
-            tb = tb.tb_next
-        err("internal error: %s at line %d (details not shown: they could contain a password)" % (e.__class__.__name__, tb.tb_lineno))
-        sys.exit(EXIT_ACCOUNTS)
+    except Exception as e:  # a bug: no text or traceback, which could quote a password
+        err("internal error: %s at line %d (details hidden: they could contain a password)"
+            % (type(e).__name__, traceback.extract_tb(e.__traceback__)[-1].lineno))
+        sys.exit(1)
