@@ -114,3 +114,18 @@ describe("SubnetLookup", () => {
     expect(subnet.availability_zone).toMatch(/^\$\{\(length\(var\.subnet_id\) < 1\) \? \(length\(var\.zone\) >= 1\) \? var\.zone : element\(data\.aws_availability_zones\.network_zones_[0-9A-F]{8}\.names, 0\) : null\}$/);
   });
 });
+
+describe("SubnetLookup by name", () => {
+  it("finds a subnet by its Name tag, in the VPC named by its Name tag, when no id is given", () => {
+    const json = bare((s) => {
+      const vars = Object.fromEntries(["subnet_id", "subnet_name", "vpc_name"].map((n) => [n, new TerraformVariable(s, n, { type: "string", default: "" }).stringValue]));
+      new SubnetLookup(s, "network", { subnetId: vars.subnet_id!, subnetName: vars.subnet_name!, vpcName: vars.vpc_name! });
+    });
+    const subnet = Object.values(json.data.aws_subnet)[0];
+    const [vpcId, vpc] = Object.entries(json.data.aws_vpc)[0]!;
+    expect(vpc).toMatchObject({ tags: { Name: "${var.vpc_name}" }, count: "${(((length(var.subnet_id) < 1) && (length(var.subnet_name) >= 1)) && (length(var.vpc_name) >= 1)) ? 1 : 0}" });
+    expect(subnet.tags).toBe('${((length(var.subnet_id) < 1) && (length(var.subnet_name) >= 1)) ? {"Name" = var.subnet_name} : null}');
+    expect(subnet.vpc_id).toBe(`\${one(data.aws_vpc.${vpcId}[*].id)}`);
+    expect(subnet.default_for_az).toBe("${((length(var.subnet_id) + length(var.subnet_name)) < 1) ? true : null}");
+  });
+});

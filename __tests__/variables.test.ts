@@ -77,9 +77,9 @@ const rfcShapes = plan({
 const cost = "output.estimated_monthly_cost_usd";
 const costIs = (name: string, overrides: Record<string, TfValue>, condition: string) =>
   plan({ name, module: DEMO, variables: demo(overrides), asserts: [{ condition, message: `estimated_monthly_cost_usd is \${${cost}}` }] });
-// t4g.small 12.26 + 30 GiB gp3 2.40 + snapshots 0.50 + IPv4 3.65 + agent metrics 0.90 + data key 1.00 + transfer 0.50
-const costDemo = costIs("cost_demo", {}, `${cost} == "21.21"`);
-const costAlerts = costIs("cost_alerts", { alarm_email: "ops@example.com" }, `${cost} == "22.21"`);
+// t4g.small 12.26 + 30 GiB gp3 2.40 + snapshots 0.50 + IPv4 3.65 + agent metrics 0.90 + data key 1.00 + 5 alarms 0.50 + transfer 0.50
+const costDemo = costIs("cost_demo", {}, `${cost} == "21.71"`);
+const costAlerts = costIs("cost_alerts", { alarm_email: "ops@example.com" }, `${cost} == "22.71"`);
 const costBigger = costIs("cost_bigger", { instance_type: "t4g.medium", data_volume_size: "50" }, `tonumber(${cost}) > 30`);
 const costUnlisted = costIs("cost_unlisted", { instance_type: "m8g.large" }, `${cost} == "unknown: an item has no list price (see cost_breakdown)"`);
 
@@ -180,7 +180,7 @@ describe("variable validations", () => {
     expect(expected.status).toBe("error");
     expect(expected.diagnostics.map((d) => d.summary)).toEqual(["Missing expected failure"]);
     const [asserted] = await resultOf(controlAssert);
-    expect(asserted).toEqual({ status: "fail", diagnostics: [expect.objectContaining({ summary: "Test assertion failed", detail: "cost is 21.21" })] });
+    expect(asserted).toEqual({ status: "fail", diagnostics: [expect.objectContaining({ summary: "Test assertion failed", detail: "cost is 21.71" })] });
     expect((await report).result("no_such_run").status).toBe("missing");
   });
 });

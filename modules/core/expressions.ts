@@ -1,4 +1,4 @@
-import { Fn, IResolvable, Op, ref, Token } from "cdktf";
+import { Fn, IResolvable, Op, ref, TerraformDataSource, Token } from "cdktf";
 
 // cdktf 0.21 renders falsy literal operands of Op.* ("" and 0) as `undefined`, so `Op.neq(x, "")`
 // would synthesize `x != undefined`. Comparing lengths with 1 avoids falsy literals altogether.
@@ -13,7 +13,7 @@ export function isEmpty(value: string) {
   return Op.lt(Fn.lengthOf(value), 1);
 }
 
-/** A counted resource (count 0 or 1), as far as references go. */
+/** A counted resource or data source (count 0 or 1), as far as references go. */
 interface Counted {
   readonly terraformResourceType: string;
   readonly friendlyUniqueId: string;
@@ -24,7 +24,8 @@ interface Counted {
  * resource is off. cdktf's own attribute getters omit the index, which Terraform rejects on counted resources.
  */
 export function splat(resource: Counted, attribute: string): string[] {
-  return Token.asList(ref(`${resource.terraformResourceType}.${resource.friendlyUniqueId}[*].${attribute}`));
+  const mode = resource instanceof TerraformDataSource ? "data." : "";
+  return Token.asList(ref(`${mode}${resource.terraformResourceType}.${resource.friendlyUniqueId}[*].${attribute}`));
 }
 
 /** `attribute` of a counted resource, or null when it is off (`one(type.name[*].attribute)`). */

@@ -22,3 +22,5 @@ export const CUSTOM_METRIC_USD_PER_MONTH = 0.3;
 export const SNAPSHOT_USD_PER_GIB_MONTH = 0.05;
 /** A customer managed KMS key. */
 export const KMS_KEY_USD_PER_MONTH = 1;
+/** One standard-resolution CloudWatch alarm (metric alarm) per month. */
+export const ALARM_USD_PER_MONTH = 0.1;
