@@ -1,0 +1,2 @@
+export * from "./props.js";
+export * from "./backup-plan.js";
