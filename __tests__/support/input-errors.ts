@@ -5,6 +5,8 @@ import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { ComposeHost, ComposeHostProps } from "../../modules/compose-host/index.js";
 import { SecureParameters } from "../../modules/secure-parameters/index.js";
 import { CostEstimate } from "../../modules/cost-estimate/index.js";
+import { PrivateBucket } from "../../modules/private-bucket/index.js";
+import { BackupPlan } from "../../modules/backup-plan/index.js";
 import { OpenlitApplicationProps, validateOpenlitApplication } from "../../stacks/openlit/application.js";
 import { MINIMAL_HOST_PROPS } from "./compose-host.js";
 import { SecurityGroup, SecurityGroupProps } from "../../modules/security-group/index.js";
@@ -124,6 +126,10 @@ export const PROP_ERRORS: readonly PropError[] = [
   { construct: "OpenLIT application", what: "an otel host with scheme", build: openlitApp({ otel: { host: "https://ch.example.com", port: "9440", secure: true } }), message: 'otel.host "https://ch.example.com" must be a bare host name: drop the scheme (the collector speaks ClickHouse\'s native protocol).' },
   { construct: "OpenLIT application", what: "a public image with spaces", build: openlitApp({ publicImage: "Not An Image" }), message: 'publicImage "Not An Image" is not an image reference: use repository:tag.' },
   { construct: "OpenLIT application", what: "a collector image with spaces", build: openlitApp({ collectorImage: "otel collector" }), message: 'collectorImage "otel collector" is not an image reference: use repository:tag.' },
+  { construct: "PrivateBucket", what: "a bucket name with capitals", build: (s) => new PrivateBucket(s, "b", { bucketName: "Acme-Backups" }), message: 'bucketName "Acme-Backups" may only hold lower-case letters, digits, dots and hyphens, and must start and end with a letter or digit.' },
+  { construct: "PrivateBucket", what: "a transition after the expiration", build: (s) => new PrivateBucket(s, "b", { bucketName: "acme-backups", lifecycleRules: [{ key: "old", expirationDays: 30, transition: { days: 60, storageClass: "GLACIER" } }] }), message: 'lifecycleRules["old"].transition.days 60 must be less than expirationDays 30: objects move to cheaper storage before they expire.' },
+  { construct: "BackupPlan", what: "nothing selected", build: (s) => new BackupPlan(s, "p", { name: "shop", partition: "aws", accountId: "123456789012" }), message: "nothing is selected: give selectionTag ({ key, value } that the resources to back up carry) or resourceArns." },
+  { construct: "BackupPlan", what: "a retention of zero days", build: (s) => new BackupPlan(s, "p", { name: "shop", partition: "aws", accountId: "123456789012", selectionTag: { key: "backup", value: "yes" }, rules: [{ name: "daily", deleteAfterDays: 0 }] }), message: 'rules["daily"].deleteAfterDays 0 must be a whole number of days, at least 1.' },
   { construct: "InstanceAlarms", what: "a 100 % disk threshold", build: (s) => new InstanceAlarms(s, "a", { ...alarms, diskUsedPercent: 100 }), message: "diskUsedPercent 100 must be between 1 and 99." },
   { construct: "InstanceAlarms", what: "a negative memory threshold", build: (s) => new InstanceAlarms(s, "a", { ...alarms, memoryUsedPercent: -1 }), message: "memoryUsedPercent -1 must be between 1 and 99, or 0 for no memory alarm." },
   { construct: "VolumeSnapshots", what: "keeping no snapshot", build: (s) => new VolumeSnapshots(s, "s", { ...snapshots, retainCount: 0 }), message: "retainCount 0 must be a whole number of snapshots from 1 to 1000." },
