@@ -7,6 +7,7 @@ import { SecureParameters } from "../../modules/secure-parameters/index.js";
 import { CostEstimate } from "../../modules/cost-estimate/index.js";
 import { PrivateBucket } from "../../modules/private-bucket/index.js";
 import { BackupPlan } from "../../modules/backup-plan/index.js";
+import { ManagedSecret } from "../../modules/managed-secret/index.js";
 import { OpenlitApplicationProps, validateOpenlitApplication } from "../../stacks/openlit/application.js";
 import { MINIMAL_HOST_PROPS } from "./compose-host.js";
 import { SecurityGroup, SecurityGroupProps } from "../../modules/security-group/index.js";
@@ -130,6 +131,8 @@ export const PROP_ERRORS: readonly PropError[] = [
   { construct: "PrivateBucket", what: "a transition after the expiration", build: (s) => new PrivateBucket(s, "b", { bucketName: "acme-backups", lifecycleRules: [{ key: "old", expirationDays: 30, transition: { days: 60, storageClass: "GLACIER" } }] }), message: 'lifecycleRules["old"].transition.days 60 must be less than expirationDays 30: objects move to cheaper storage before they expire.' },
   { construct: "BackupPlan", what: "nothing selected", build: (s) => new BackupPlan(s, "p", { name: "shop", partition: "aws", accountId: "123456789012" }), message: "nothing is selected: give selectionTag ({ key, value } that the resources to back up carry) or resourceArns." },
   { construct: "BackupPlan", what: "a retention of zero days", build: (s) => new BackupPlan(s, "p", { name: "shop", partition: "aws", accountId: "123456789012", selectionTag: { key: "backup", value: "yes" }, rules: [{ name: "daily", deleteAfterDays: 0 }] }), message: 'rules["daily"].deleteAfterDays 0 must be a whole number of days, at least 1.' },
+  { construct: "ManagedSecret", what: "a literal secret value", build: (s) => new ManagedSecret(s, "m", { name: "shop/prod/db", value: "hunter2-literal", region: "us-east-1", partition: "aws", accountId: "123456789012" }), message: "value is a literal string: pass a sensitive, ephemeral variable's value (a Terraform token) so the secret is not written into the synthesized configuration." },
+  { construct: "ManagedSecret", what: "a recovery window of 3 days", build: (s) => new ManagedSecret(s, "m", { name: "shop/prod/db", value: "${var.pw}", recoveryWindowInDays: 3, region: "us-east-1", partition: "aws", accountId: "123456789012" }), message: "recoveryWindowInDays 3 must be 0 (delete at once, no recovery) or a whole number of days from 7 to 30." },
   { construct: "InstanceAlarms", what: "a 100 % disk threshold", build: (s) => new InstanceAlarms(s, "a", { ...alarms, diskUsedPercent: 100 }), message: "diskUsedPercent 100 must be between 1 and 99." },
   { construct: "InstanceAlarms", what: "a negative memory threshold", build: (s) => new InstanceAlarms(s, "a", { ...alarms, memoryUsedPercent: -1 }), message: "memoryUsedPercent -1 must be between 1 and 99, or 0 for no memory alarm." },
   { construct: "VolumeSnapshots", what: "keeping no snapshot", build: (s) => new VolumeSnapshots(s, "s", { ...snapshots, retainCount: 0 }), message: "retainCount 0 must be a whole number of snapshots from 1 to 1000." },
