@@ -185,6 +185,19 @@ describe("rendered user-data", () => {
       expect(unit).toMatch(/ExecStart=\/usr\/bin\/docker compose up --detach/);
     });
 
+    it("has a Caddyfile that Caddy itself accepts: :3000 and internal OTLP sites by default, HTTPS on the name with domain_name", () => {
+      requireTool("caddy", "apt-get install -y caddy");
+      writeFileSync(join(dir, "Caddyfile"), heredoc(script, "/opt/openlit/Caddyfile"));
+      const adapt = (env: Record<string, string>) => {
+        const r = spawnSync("caddy", ["adapt", "--config", join(dir, "Caddyfile"), "--adapter", "caddyfile"], { encoding: "utf8", env: { ...process.env, ...env } });
+        expect(r.status, r.stderr).toBe(0);
+        const servers = JSON.parse(r.stdout).apps.http.servers as Record<string, { listen: string[] }>;
+        return Object.values(servers).flatMap((s) => s.listen).sort();
+      };
+      expect(adapt({})).toEqual([":14317", ":14318", ":3000"]);
+      expect(adapt({ UI_SITE: "openlit.example.com", OTLP_HTTP_SITE: "openlit.example.com:4318", OTLP_GRPC_SITE: "openlit.example.com:4317" })).toEqual([":4317", ":4318", ":443"]);
+    });
+
     it("refuses self-registration at the proxy unless allowed (the rule Terraform computes is the sample's)", async () => {
       const json = synthOpenlit("demo");
       const [name, expression] = Object.entries(json.locals).find(([n]) => n.startsWith("openlit_registration_rule"))!;

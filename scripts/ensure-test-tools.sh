@@ -7,18 +7,24 @@ set -euo pipefail
 usage() {
   cat <<'USAGE'
 Usage: scripts/ensure-test-tools.sh [--help]
-Checks for shellcheck and terraform (>= 1.11); installs shellcheck with apt-get when run as root.
+Checks for shellcheck, caddy and terraform (>= 1.11); installs shellcheck and caddy with apt-get when run as root.
 USAGE
 }
 case "${1:-}" in -h|--help) usage; exit 0 ;; "") ;; *) usage >&2; exit 2 ;; esac
 
-if ! command -v shellcheck >/dev/null 2>&1; then
+# Tools the tests run for real: shellcheck lints every shell script and rendered boot script, caddy parses the
+# rendered proxy config.
+missing=()
+for tool in shellcheck caddy; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if ((${#missing[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    echo "ensure-test-tools: installing shellcheck (apt-get)" >&2
+    echo "ensure-test-tools: installing ${missing[*]} (apt-get)" >&2
     apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "ensure-test-tools: shellcheck is missing: install it (sudo apt-get install -y shellcheck); the tests that lint shell will fail" >&2
+    echo "ensure-test-tools: missing ${missing[*]}: install (sudo apt-get install -y ${missing[*]}); the tests that use them will fail" >&2
   fi
 fi
 
