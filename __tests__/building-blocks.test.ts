@@ -7,6 +7,7 @@ import { CostEstimate, monthlyInstancePrice } from "../modules/cost-estimate/ind
 import { VolumeSnapshots } from "../modules/volume-snapshots/index.js";
 import { SecurityGroup } from "../modules/security-group/index.js";
 import { SubnetLookup } from "../modules/subnet-lookup/index.js";
+import { InstanceAlarms } from "../modules/instance-alarms/index.js";
 import { onlyResource, resourcesOf, synthStack, TfJson } from "./support/synth.js";
 import { applyOffline, requireTerraform } from "./support/terraform.js";
 
@@ -127,5 +128,18 @@ describe("SubnetLookup by name", () => {
     expect(subnet.tags).toBe('${((length(var.subnet_id) < 1) && (length(var.subnet_name) >= 1)) ? {"Name" = var.subnet_name} : null}');
     expect(subnet.vpc_id).toBe(`\${one(data.aws_vpc.${vpcId}[*].id)}`);
     expect(subnet.default_for_az).toBe("${((length(var.subnet_id) + length(var.subnet_name)) < 1) ? true : null}");
+  });
+});
+
+describe("InstanceAlarms on a spot host", () => {
+  it("reboots on a failed system check when asked (spot instances cannot be recovered) and prices its alarms", () => {
+    const json = bare((s) => {
+      new InstanceAlarms(s, "alarms", { instanceId: "i-1", namePrefix: "shop-dev", region: "us-east-1", partition: "aws", systemCheckAction: "reboot", memoryUsedPercent: 0 });
+      CostEstimate.of(s).writeOutputs(s, "test");
+    });
+    const system = resourcesOf(json, "aws_cloudwatch_metric_alarm").find(([id]) => id.startsWith("alarms_SystemCheck"))![1];
+    expect(system.alarm_actions).toBe('${concat(["arn:aws:automate:us-east-1:ec2:reboot"], [])}');
+    expect(resourcesOf(json, "aws_cloudwatch_metric_alarm")).toHaveLength(2);
+    expect(json.output.cost_breakdown.value["alarms-alarms"]).toBe('${try(format("%.2f", 0.2), "unknown")}');
   });
 });

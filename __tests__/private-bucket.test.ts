@@ -38,6 +38,7 @@ function problemsOf(build: () => unknown): readonly string[] {
 
 describe("PrivateBucket with defaults", () => {
   const { json } = synthBucket();
+  const fullId = (type: string) => resourcesOf(json, type)[0]![0];
   const bucketId = ref(json, "aws_s3_bucket", "id");
   const bucketArn = ref(json, "aws_s3_bucket", "arn");
 
@@ -64,15 +65,21 @@ describe("PrivateBucket with defaults", () => {
     expect(onlyResource(json, "aws_s3_bucket_public_access_block")).toEqual({
       bucket: bucketId, block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true,
     });
-    expect(onlyResource(json, "aws_s3_bucket_ownership_controls")).toEqual({ bucket: bucketId, rule: { object_ownership: "BucketOwnerEnforced" } });
+    expect(onlyResource(json, "aws_s3_bucket_ownership_controls")).toEqual({
+      bucket: bucketId, rule: { object_ownership: "BucketOwnerEnforced" }, depends_on: [`aws_s3_bucket_public_access_block.${fullId("aws_s3_bucket_public_access_block")}`],
+    });
   });
 
   it("encrypts with SSE-S3 and turns versioning on", () => {
+    // one configuration change at a time (S3 answers parallel ones with OperationAborted): each waits for the one before
     expect(onlyResource(json, "aws_s3_bucket_server_side_encryption_configuration")).toEqual({
       bucket: bucketId,
       rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }],
+      depends_on: [`aws_s3_bucket_ownership_controls.${fullId("aws_s3_bucket_ownership_controls")}`],
     });
-    expect(onlyResource(json, "aws_s3_bucket_versioning")).toEqual({ bucket: bucketId, versioning_configuration: { status: "Enabled" } });
+    expect(onlyResource(json, "aws_s3_bucket_versioning")).toEqual({
+      bucket: bucketId, versioning_configuration: { status: "Enabled" }, depends_on: [`aws_s3_bucket_server_side_encryption_configuration.${fullId("aws_s3_bucket_server_side_encryption_configuration")}`],
+    });
   });
 
   it("denies every request without TLS, to the bucket and its objects", () => {

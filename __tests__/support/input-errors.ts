@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformStack, Testing } from "cdktf";
+import { TerraformStack, Testing, Token } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { ComposeHost, ComposeHostProps } from "../../modules/compose-host/index.js";
@@ -109,6 +109,7 @@ export const PROP_ERRORS: readonly PropError[] = [
   { construct: "SecurityGroup", what: "two ports with one key", build: sg({ ingressPorts: [{ key: "ui", fromPort: 3000, description: "a" }, { key: "ui", fromPort: 3001, description: "b" }] }), message: "ingressPorts keys must be unique; repeated: ui." },
   { construct: "SecurityGroup", what: "a source that is not a CIDR", build: sg({ allowedSources: { operator: "203.0.113.7" } }), message: 'allowedSources["operator"] "203.0.113.7" is not a CIDR: use e.g. 203.0.113.7/32.' },
   { construct: "SecurityGroup", what: "a source key with spaces", build: sg({ allowedSources: { "my office": "198.51.100.0/24" } }), message: 'allowedSources key "my office" must be lower-case letters, digits and dashes.' },
+  { construct: "SecurityGroup", what: "a tcp egress rule without ports", build: sg({ egressRules: [{ key: "https", cidr: "0.0.0.0/0", protocol: "tcp", description: "HTTPS" }] }), message: 'egressRules["https"] is tcp: give fromPort (and toPort for a range), or use protocol "-1" for all traffic.' },
   { construct: "SecurityGroup", what: "an egress CIDR that is not one", build: sg({ egressRules: [{ key: "all", cidr: "anywhere", protocol: "-1", description: "all" }] }), message: 'egressRules["all"].cidr "anywhere" is not a CIDR.' },
   { construct: "ComposeHost", what: "an instance type without size", build: host({ instanceType: "large" }), message: 'instanceType "large" is not an EC2 instance type: use family.size, e.g. "t4g.small".' },
   { construct: "ComposeHost", what: "a 4 GiB root volume", build: host({ rootVolumeSizeGiB: 4 }), message: "rootVolumeSizeGiB 4 is out of range: Amazon Linux 2023 needs at least 8 GiB; use 8-16384." },
@@ -134,6 +135,7 @@ export const PROP_ERRORS: readonly PropError[] = [
   { construct: "ManagedSecret", what: "a literal secret value", build: (s) => new ManagedSecret(s, "m", { name: "shop/prod/db", value: "hunter2-literal", region: "us-east-1", partition: "aws", accountId: "123456789012" }), message: "value is a literal string: pass a sensitive, ephemeral variable's value (a Terraform token) so the secret is not written into the synthesized configuration." },
   { construct: "ManagedSecret", what: "a recovery window of 3 days", build: (s) => new ManagedSecret(s, "m", { name: "shop/prod/db", value: "${var.pw}", recoveryWindowInDays: 3, region: "us-east-1", partition: "aws", accountId: "123456789012" }), message: "recoveryWindowInDays 3 must be 0 (delete at once, no recovery) or a whole number of days from 7 to 30." },
   { construct: "InstanceAlarms", what: "a 100 % disk threshold", build: (s) => new InstanceAlarms(s, "a", { ...alarms, diskUsedPercent: 100 }), message: "diskUsedPercent 100 must be between 1 and 99." },
+  { construct: "InstanceAlarms", what: "a memory threshold from a variable", build: (s) => new InstanceAlarms(s, "a", { ...alarms, memoryUsedPercent: Token.asNumber("${var.memory}") }), message: "memoryUsedPercent must be a number known at synth, not a Terraform expression: it decides whether the memory alarm exists." },
   { construct: "InstanceAlarms", what: "a negative memory threshold", build: (s) => new InstanceAlarms(s, "a", { ...alarms, memoryUsedPercent: -1 }), message: "memoryUsedPercent -1 must be between 1 and 99, or 0 for no memory alarm." },
   { construct: "VolumeSnapshots", what: "keeping no snapshot", build: (s) => new VolumeSnapshots(s, "s", { ...snapshots, retainCount: 0 }), message: "retainCount 0 must be a whole number of snapshots from 1 to 1000." },
   { construct: "VolumeSnapshots", what: "a time that is not HH:MM", build: (s) => new VolumeSnapshots(s, "s", { ...snapshots, timeUtc: "3am" }), message: 'timeUtc "3am" must be HH:MM in UTC, e.g. "03:00".' },

@@ -166,17 +166,22 @@ export class BackupPlan extends Construct {
     const costs = CostEstimate.of(this);
     if (createKey !== false) {
       costs.add({
-        key: `${id.toLowerCase()}-key`,
+        key: `${costKey(id)}-key`,
         usd: createKey === true ? KMS_KEY_USD_PER_MONTH : Token.asNumber(Fn.conditional(createKey, KMS_KEY_USD_PER_MONTH, 0)),
         description: "KMS key of the backup vault (only when the module creates it)",
       });
     }
     if (p.costedSizeGiB !== undefined) {
       costs.add({
-        key: `${id.toLowerCase()}-storage`,
+        key: `${costKey(id)}-storage`,
         usd: Token.isUnresolved(p.costedSizeGiB) ? Token.asNumber(Op.mul(p.costedSizeGiB, BACKUP_WARM_USD_PER_GIB_MONTH)) : p.costedSizeGiB * BACKUP_WARM_USD_PER_GIB_MONTH,
         description: "AWS Backup warm storage (about one full copy of the selected resources)",
       });
     }
   }
+}
+
+/** A construct id as a cost-item key (lower case; anything but letters, digits, _ and - becomes -). */
+function costKey(id: string): string {
+  return id.toLowerCase().replace(/[^a-z0-9_-]/g, "-");
 }

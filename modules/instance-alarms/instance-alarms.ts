@@ -37,10 +37,17 @@ export interface InstanceAlarmsProps {
    */
   readonly diskUsedPercent?: number;
   /**
-   * Memory usage that raises the memory alarm, in percent; 0 turns the memory alarm off.
+   * Memory usage that raises the memory alarm, in percent; 0 turns the memory alarm off. A number known at synth
+   * (it decides whether the alarm exists).
    * @default 90
    */
   readonly memoryUsedPercent?: number;
+  /**
+   * What a failed system status check does: EC2 `recover` (same instance on new hardware), or `reboot`. Spot
+   * instances cannot be recovered: use `reboot` for them.
+   * @default "recover"
+   */
+  readonly systemCheckAction?: "recover" | "reboot";
 }
 
 /**
@@ -58,6 +65,7 @@ export class InstanceAlarms extends Construct {
     validateAll(this, [
       { failed: isKnown(diskUsedPercent) && (diskUsedPercent <= 0 || diskUsedPercent >= 100), message: `diskUsedPercent ${diskUsedPercent} must be between 1 and 99.` },
       { failed: isKnown(memoryUsedPercent) && (memoryUsedPercent < 0 || memoryUsedPercent >= 100), message: `memoryUsedPercent ${memoryUsedPercent} must be between 1 and 99, or 0 for no memory alarm.` },
+      { failed: !isKnown(memoryUsedPercent), message: "memoryUsedPercent must be a number known at synth, not a Terraform expression: it decides whether the memory alarm exists." },
     ]);
     const notify = props.notify ?? [];
     const withNotify = (action: string) => Fn.concat([[action], notify]);
@@ -80,7 +88,9 @@ export class InstanceAlarms extends Construct {
         okActions: notify,
       });
     this.alarms.push(
-      statusCheck("SystemCheck", "StatusCheckFailed_System", "system-check", "recover", 2, "System status check failed (AWS hardware or network): recovering the instance onto new hardware."),
+      (props.systemCheckAction ?? "recover") === "recover"
+        ? statusCheck("SystemCheck", "StatusCheckFailed_System", "system-check", "recover", 2, "System status check failed (AWS hardware or network): recovering the instance onto new hardware.")
+        : statusCheck("SystemCheck", "StatusCheckFailed_System", "system-check", "reboot", 2, "System status check failed (AWS hardware or network): rebooting (a spot instance cannot be recovered)."),
       statusCheck("InstanceCheck", "StatusCheckFailed_Instance", "instance-check", "reboot", 3, "Instance status check failed (kernel, memory exhaustion, network config): rebooting."),
     );
 

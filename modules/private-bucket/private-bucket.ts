@@ -77,13 +77,16 @@ export class PrivateBucket extends Construct {
       restrictPublicBuckets: true,
     });
 
-    new S3BucketOwnershipControls(this, "Ownership", {
+    // One configuration change at a time: S3 answers parallel changes to a bucket with OperationAborted.
+    const ownership = new S3BucketOwnershipControls(this, "Ownership", {
       bucket,
       rule: { objectOwnership: "BucketOwnerEnforced" },
+      dependsOn: [publicAccessBlock],
     });
 
-    new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
+    const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
       bucket,
+      dependsOn: [ownership],
       rule: [
         p.kmsKeyArn === undefined
           ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }
@@ -95,6 +98,7 @@ export class PrivateBucket extends Construct {
     // "Suspended", not "Disabled", when off: valid whether or not versioning was ever on, so the switch goes both ways.
     const versioning = new S3BucketVersioningA(this, "Versioning", {
       bucket,
+      dependsOn: [encryption],
       versioningConfiguration: { status: choose(p.versioned, "Enabled", "Suspended") },
     });
 
@@ -153,7 +157,7 @@ export class PrivateBucket extends Construct {
 
     if (p.costedSizeGiB !== undefined) {
       CostEstimate.of(this).add({
-        key: `${id.toLowerCase()}-storage`,
+        key: `${costKey(id)}-storage`,
         usd: Token.isUnresolved(p.costedSizeGiB)
           ? Token.asNumber(Op.mul(p.costedSizeGiB, S3_STANDARD_USD_PER_GIB_MONTH))
           : p.costedSizeGiB * S3_STANDARD_USD_PER_GIB_MONTH,
@@ -199,4 +203,9 @@ export class PrivateBucket extends Construct {
     }
     return statements;
   }
+}
+
+/** A construct id as a cost-item key (lower case; anything but letters, digits, _ and - becomes -). */
+function costKey(id: string): string {
+  return id.toLowerCase().replace(/[^a-z0-9_-]/g, "-");
 }

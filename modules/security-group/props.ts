@@ -40,7 +40,10 @@ export interface EgressRule {
   readonly cidr: string;
   /** `-1` for all protocols. */
   readonly protocol: "tcp" | "udp" | "-1";
-  /** Ignored when protocol is `-1`. @default - all ports */
+  /**
+   * First port; required for tcp and udp (EC2 refuses those rules without ports), ignored for `-1`.
+   * @default - none (all ports with protocol `-1`)
+   */
   readonly fromPort?: number;
   /** Ignored when protocol is `-1`. @default - fromPort */
   readonly toPort?: number;

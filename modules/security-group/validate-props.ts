@@ -33,9 +33,12 @@ export function validateSecurityGroupProps(scope: IConstruct, props: SecurityGro
     ]),
     ...groups.map(([key]) => ({ failed: !KEY.test(key), message: `allowedSecurityGroups key "${key}" must be lower-case letters, digits and dashes.` })),
     { failed: clashes.length > 0, message: `allowedSecurityGroups keys must differ from allowedSources keys (they name the same rules); both have: ${clashes.join(", ")}.` },
-    ...(props.egressRules ?? []).map((e) => ({
-      failed: isKnown(e.cidr) && !isCidr(e.cidr),
-      message: `egressRules["${e.key}"].cidr "${e.cidr}" is not a CIDR.`,
-    })),
+    ...(props.egressRules ?? []).flatMap((e) => [
+      { failed: isKnown(e.cidr) && !isCidr(e.cidr), message: `egressRules["${e.key}"].cidr "${e.cidr}" is not a CIDR.` },
+      {
+        failed: e.protocol !== "-1" && e.fromPort === undefined,
+        message: `egressRules["${e.key}"] is ${e.protocol}: give fromPort (and toPort for a range), or use protocol "-1" for all traffic.`,
+      },
+    ]),
   ]);
 }
