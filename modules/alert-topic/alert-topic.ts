@@ -4,8 +4,8 @@ import { Fn, IResolvable, Token } from "cdktf";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { countWhen, isNonEmpty, oneOf, splat } from "../core/index.js";
-import { CostEstimate, KMS_KEY_USD_PER_MONTH } from "../cost-estimate/index.js";
+import { accountAdministersKey, countWhen, isNonEmpty, oneOf, splat } from "../core/index.js";
+import { CostEstimate, costKey, KMS_KEY_USD_PER_MONTH } from "../cost-estimate/index.js";
 
 export interface AlertTopicProps {
   /** Topic name (unique in the account and region). */
@@ -43,14 +43,7 @@ export class AlertTopic extends Construct {
       policy: Fn.jsonencode({
         Version: "2012-10-17",
         Statement: [
-          {
-            // AWS's default key policy statement: without it nobody could manage or delete the key.
-            Sid: "AccountAdministers",
-            Effect: "Allow",
-            Principal: { AWS: `arn:${props.partition}:iam::${props.accountId}:root` },
-            Action: "kms:*",
-            Resource: "*",
-          },
+          accountAdministersKey(props.partition, props.accountId),
           {
             Sid: "CloudWatchAlarmsPublish",
             Effect: "Allow",
@@ -78,7 +71,7 @@ export class AlertTopic extends Construct {
 
     this.topicArns = splat(topic, "arn");
     CostEstimate.of(this).add({
-      key: `${id.toLowerCase()}-key`,
+      key: costKey(this, "key"),
       usd: Token.asNumber(Fn.conditional(this.enabled, KMS_KEY_USD_PER_MONTH, 0)),
       description: "KMS key of the alert topic (only with an e-mail address)",
     });

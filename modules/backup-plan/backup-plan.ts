@@ -8,8 +8,8 @@ import { BackupVaultNotifications } from "@cdktf/provider-aws/lib/backup-vault-n
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { choose, countWhen, isEmpty, isKnown, isNonEmpty, oneOf, Switch } from "../core/index.js";
-import { CostEstimate, KMS_KEY_USD_PER_MONTH } from "../cost-estimate/index.js";
+import { accountAdministersKey, choose, countWhen, isEmpty, isKnown, isNonEmpty, oneOf, Switch } from "../core/index.js";
+import { CostEstimate, costKey, KMS_KEY_USD_PER_MONTH } from "../cost-estimate/index.js";
 import { BACKUP_WARM_USD_PER_GIB_MONTH, BackupPlanProps, withDefaults } from "./props.js";
 import { validateBackupPlanProps } from "./validate-props.js";
 
@@ -67,17 +67,8 @@ export class BackupPlan extends Construct {
         // A plain JSON string: reviewable in the plan as it is; tokens (partition, account) become interpolations.
         policy: JSON.stringify({
           Version: "2012-10-17",
-          Statement: [
-            {
-              // AWS's default key policy statement: the account administers the key and IAM policies (the backup
-              // role's managed policies) grant its use.
-              Sid: "AccountAdministers",
-              Effect: "Allow",
-              Principal: { AWS: `arn:${p.partition}:iam::${p.accountId}:root` },
-              Action: "kms:*",
-              Resource: "*",
-            },
-          ],
+          // The backup role's managed policies grant its use.
+          Statement: [accountAdministersKey(p.partition, p.accountId)],
         }),
         tags,
       });
@@ -166,14 +157,14 @@ export class BackupPlan extends Construct {
     const costs = CostEstimate.of(this);
     if (createKey !== false) {
       costs.add({
-        key: `${costKey(id)}-key`,
+        key: costKey(this, "key"),
         usd: createKey === true ? KMS_KEY_USD_PER_MONTH : Token.asNumber(Fn.conditional(createKey, KMS_KEY_USD_PER_MONTH, 0)),
         description: "KMS key of the backup vault (only when the module creates it)",
       });
     }
     if (p.costedSizeGiB !== undefined) {
       costs.add({
-        key: `${costKey(id)}-storage`,
+        key: costKey(this, "storage"),
         usd: Token.isUnresolved(p.costedSizeGiB) ? Token.asNumber(Op.mul(p.costedSizeGiB, BACKUP_WARM_USD_PER_GIB_MONTH)) : p.costedSizeGiB * BACKUP_WARM_USD_PER_GIB_MONTH,
         description: "AWS Backup warm storage (about one full copy of the selected resources)",
       });
@@ -181,7 +172,3 @@ export class BackupPlan extends Construct {
   }
 }
 
-/** A construct id as a cost-item key (lower case; anything but letters, digits, _ and - becomes -). */
-function costKey(id: string): string {
-  return id.toLowerCase().replace(/[^a-z0-9_-]/g, "-");
-}

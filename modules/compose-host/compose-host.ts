@@ -9,10 +9,10 @@ import { EipAssociation } from "@cdktf/provider-aws/lib/eip-association";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { choose, countWhen, isNonEmpty, renderTemplate, Switch } from "../core/index.js";
+import { accountAdministersKey, choose, countWhen, isNonEmpty, renderTemplate, Switch } from "../core/index.js";
 import { SecureParameters } from "../secure-parameters/index.js";
 import {
-  CostEstimate, CUSTOM_METRIC_USD_PER_MONTH, GP3_USD_PER_GIB_MONTH, KMS_KEY_USD_PER_MONTH, monthlyInstancePrice, PUBLIC_IPV4_USD_PER_MONTH,
+  CostEstimate, costKey, CUSTOM_METRIC_USD_PER_MONTH, GP3_USD_PER_GIB_MONTH, KMS_KEY_USD_PER_MONTH, monthlyInstancePrice, PUBLIC_IPV4_USD_PER_MONTH,
 } from "../cost-estimate/index.js";
 import { al2023AmiParameter, cpuArchitecture, dockerPlatform } from "./architecture.js";
 import { HostRole } from "./host-role.js";
@@ -129,10 +129,8 @@ export class ComposeHost extends Construct {
           deletionWindowInDays: 30,
           policy: Fn.jsonencode({
             Version: "2012-10-17",
-            Statement: [
-              // AWS's default key policy: the account's IAM policies decide who may use the key; the host's role may not.
-              { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:${props.partition}:iam::${props.accountId}:root` }, Action: "kms:*", Resource: "*" },
-            ],
+            // The host's role is given no use of it.
+            Statement: [accountAdministersKey(props.partition, props.accountId)],
           }),
           tags: { Name: `${props.name}-data` },
         });
@@ -273,7 +271,7 @@ export class ComposeHost extends Construct {
         composeVersion: props.composeVersion ?? d.composeVersion,
         volumeWaitSeconds: props.volumeWaitSeconds ?? d.volumeWaitSeconds,
         // Only the secrets the containers read go to the env file; the others stay in SSM for the host's tools.
-        secrets: extra.secretLines.filter((l) => l.envVar !== undefined).map(({ key: _key, ...line }) => line as typeof line & { envVar: string }),
+        secrets: extra.secretLines.filter((l): l is typeof l & { envVar: string } => l.envVar !== undefined),
         ecrRegistry: extra.registry,
         serviceDescription: props.serviceDescription ?? `${props.title} via Docker Compose`,
         readyMessage: app.readyMessage ?? `${props.appName}.service is running`,
@@ -288,7 +286,7 @@ export class ComposeHost extends Construct {
 
   private addCosts(props: ComposeHostProps, instanceType: string, rootVolumeSizeGiB: number): void {
     const cost = CostEstimate.of(this);
-    const key = (item: string) => `${this.node.id.toLowerCase()}-${item}`;
+    const key = (item: string) => costKey(this, item);
     cost.add(
       { key: key("instance"), usd: monthlyInstancePrice(instanceType), description: `${props.title} instance (on-demand list price)` },
       {

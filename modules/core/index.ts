@@ -1,3 +1,4 @@
 export * from "./validation.js";
 export * from "./render-template.js";
 export * from "./expressions.js";
+export * from "./kms.js";

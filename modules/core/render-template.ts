@@ -29,15 +29,21 @@ const compiled = new Map<string, HandlebarsTemplateDelegate>();
 
 /**
  * The compose host's boot script fragments (`templates/host/*.sh.hbs` except the whole script), usable in every
- * template as `{{> host/<name>}}`.
+ * template as `{{> host/<name>}}`; read with the first template, not when a module is merely imported.
  */
-for (const file of readdirSync(join(TEMPLATES_DIR, "host")).filter((f) => f.endsWith(".sh.hbs") && f !== "user-data.sh.hbs")) {
-  handlebars.registerPartial(`host/${file.replace(/\.sh\.hbs$/, "")}`, escapeTemplateSource(readFileSync(join(TEMPLATES_DIR, "host", file), "utf8")));
+let partialsRegistered = false;
+function registerHostPartials(): void {
+  if (partialsRegistered) return;
+  partialsRegistered = true;
+  for (const file of readdirSync(join(TEMPLATES_DIR, "host")).filter((f) => f.endsWith(".sh.hbs") && f !== "user-data.sh.hbs")) {
+    handlebars.registerPartial(`host/${file.replace(/\.sh\.hbs$/, "")}`, escapeTemplateSource(readFileSync(join(TEMPLATES_DIR, "host", file), "utf8")));
+  }
 }
 
 function compile(name: string): HandlebarsTemplateDelegate {
   let template = compiled.get(name);
   if (!template) {
+    registerHostPartials();
     const source = escapeTemplateSource(readFileSync(join(TEMPLATES_DIR, name), "utf8"));
     // noEscape: these are shell/YAML files, not HTML. strict: a missing value is a bug, not an empty string.
     template = handlebars.compile(source, { noEscape: true, strict: true });

@@ -52,3 +52,22 @@ export function isPort(value: number): boolean {
 
 /** The retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/**
+ * The props with each default filled in where the caller left the prop out (`undefined`): one place per module
+ * that says what its defaults are.
+ */
+export function applyDefaults<P extends object, K extends keyof P>(props: P, defaults: Required<Pick<P, K>>): P & Required<Pick<P, K>> {
+  const filled = { ...props } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(defaults)) if (filled[key] === undefined) filled[key] = value;
+  return filled as P & Required<Pick<P, K>>;
+}
+
+/** `db-password`, `uploads/csv-files` → `DbPassword`, `UploadsCsvFiles`: letters and digits only (construct ids, IAM Sids). */
+export function pascalCase(text: string): string {
+  return text
+    .split(/[^A-Za-z0-9]+/)
+    .filter((w) => w !== "")
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join("");
+}

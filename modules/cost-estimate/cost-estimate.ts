@@ -7,6 +7,15 @@ import { HOURLY_PRICE_USD, HOURS_PER_MONTH } from "./price-table.js";
 const KEY = /^[a-z0-9][a-z0-9_-]*$/;
 const ID = "cost_estimate";
 
+/**
+ * The key of a module's cost item: the construct's id (lower case; other characters than letters, digits, _ and -
+ * become -) and what the item is, e.g. `alerts-key`. Keys are unique per stack because construct ids are unique
+ * among siblings.
+ */
+export function costKey(scope: IConstruct, item: string): string {
+  return `${scope.node.id.toLowerCase().replace(/[^a-z0-9_-]+/g, "-")}-${item}`;
+}
+
 /** Terraform expression: the instance type's monthly on-demand price (fails when the table has no price for it). */
 export function monthlyInstancePrice(instanceType: string): number {
   return Token.asNumber(Op.mul(HOURS_PER_MONTH, Fn.lookup(HOURLY_PRICE_USD, instanceType)));
@@ -39,11 +48,6 @@ export class CostEstimate extends Construct {
       { failed: taken.has(i.key) || items.filter((j) => j.key === i.key).length > 1, message: `cost item key "${i.key}" is already in this stack's estimate: keys must be unique per stack.` },
     ]));
     this.items.push(...items);
-  }
-
-  /** The items so far, in the order they were added. */
-  get lines(): readonly CostItem[] {
-    return [...this.items];
   }
 
   /**

@@ -28,8 +28,8 @@ export interface HealthCheck {
 }
 
 /** The checks with every string escaped for Terraform, e.g. for an output value (a body may contain `${`). */
-export function checksForTerraform(checks: readonly HealthCheck[]): HealthCheck[] {
-  return checks.map((c) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, typeof v === "string" ? escapeForTerraform(v) : v])) as unknown as HealthCheck);
+export function checksJson(checks: readonly HealthCheck[]): string {
+  return escapeForTerraform(JSON.stringify(checks));
 }
 
 /** Props of {@link HealthGate}. */
@@ -153,7 +153,7 @@ export class HealthGate extends Construct {
             HEALTH_GATE_HOST: props.host,
             HEALTH_GATE_TIMEOUT: String(timeoutSeconds),
             HEALTH_GATE_INTERVAL: String(intervalSeconds),
-            HEALTH_GATE_CHECKS: typeof props.checks === "string" ? props.checks : escapeForTerraform(JSON.stringify(props.checks)),
+            HEALTH_GATE_CHECKS: typeof props.checks === "string" ? props.checks : checksJson(props.checks),
           },
         },
       ],

@@ -3,7 +3,7 @@ import { Fn } from "cdktf";
 // Provider docs: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/cloudwatch_metric_alarm
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { isKnown, validateAll } from "../core/index.js";
-import { ALARM_USD_PER_MONTH, CostEstimate } from "../cost-estimate/index.js";
+import { ALARM_USD_PER_MONTH, CostEstimate, costKey } from "../cost-estimate/index.js";
 
 /** A filesystem the CloudWatch agent reports `disk_used_percent` for. */
 export interface WatchedFilesystem {
@@ -135,6 +135,6 @@ export class InstanceAlarms extends Construct {
       );
     }
     const count = this.alarms.length;
-    CostEstimate.of(this).add({ key: `${id.toLowerCase()}-alarms`, usd: Math.round(count * ALARM_USD_PER_MONTH * 100) / 100, description: `${count} CloudWatch alarms` });
+    CostEstimate.of(this).add({ key: costKey(this, "alarms"), usd: Math.round(count * ALARM_USD_PER_MONTH * 100) / 100, description: `${count} CloudWatch alarms` });
   }
 }

@@ -5,8 +5,8 @@ import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { DataAwsSecretsmanagerSecret } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { choose, countWhen, isEmpty, isKnown, isNonEmpty, oneOf, splat, Switch, validateAll } from "../core/index.js";
-import { CostEstimate, KMS_KEY_USD_PER_MONTH } from "../cost-estimate/index.js";
+import { accountAdministersKey, choose, countWhen, isEmpty, isKnown, isNonEmpty, oneOf, pascalCase, splat, Switch, validateAll } from "../core/index.js";
+import { CostEstimate, costKey, KMS_KEY_USD_PER_MONTH } from "../cost-estimate/index.js";
 import { ManagedSecretProps, ResolvedManagedSecretProps, SECRET_USD_PER_MONTH, withDefaults } from "./props.js";
 
 /** One IAM policy statement, in the JSON shape of a policy document (for `Fn.jsonencode`). */
@@ -23,14 +23,6 @@ const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const SECRET_ARN = /^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
 const KMS_KEY_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+$/;
 
-/** `db-password` → `DbPassword`: letters and digits only, as IAM Sids require. */
-function sidPart(text: string): string {
-  return text
-    .split(/[^A-Za-z0-9]+/)
-    .filter((w) => w !== "")
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
-    .join("");
-}
 
 /** Checks the props at synth, reporting every problem at once. */
 function validate(scope: Construct, p: ResolvedManagedSecretProps, mayCreate: boolean): void {
@@ -104,16 +96,7 @@ export class ManagedSecret extends Construct {
         deletionWindowInDays: isKnown(days) ? Math.max(7, days) : 30,
         policy: Fn.jsonencode({
           Version: "2012-10-17",
-          Statement: [
-            {
-              // AWS's default key policy statement: the account administers the key, and IAM policies grant its use.
-              Sid: "AccountAdministers",
-              Effect: "Allow",
-              Principal: { AWS: `arn:${p.partition}:iam::${p.accountId}:root` },
-              Action: "kms:*",
-              Resource: "*",
-            },
-          ],
+          Statement: [accountAdministersKey(p.partition, p.accountId)],
         }),
         tags,
       });
@@ -147,11 +130,10 @@ export class ManagedSecret extends Construct {
     this.secretArn = choose(this.created, oneOf(this.secret, "arn"), oneOf(this.existing, "arn"));
     this.secretName = choose(this.created, oneOf(this.secret, "name"), oneOf(this.existing, "name"));
 
-    const costKey = id.toLowerCase().replace(/[^a-z0-9_-]+/g, "-");
     const createdUsd = (usd: number) => (typeof this.created === "boolean" ? usd : Token.asNumber(Fn.conditional(this.created, usd, 0)));
     if (this.created !== false) {
-      CostEstimate.of(this).add({ key: `${costKey}-secret`, usd: createdUsd(SECRET_USD_PER_MONTH), description: "Secrets Manager secret (only when created)" });
-      if (this.key) CostEstimate.of(this).add({ key: `${costKey}-key`, usd: createdUsd(KMS_KEY_USD_PER_MONTH), description: "KMS key of the secret (only when the secret is created)" });
+      CostEstimate.of(this).add({ key: costKey(this, "secret"), usd: createdUsd(SECRET_USD_PER_MONTH), description: "Secrets Manager secret (only when created)" });
+      if (this.key) CostEstimate.of(this).add({ key: costKey(this, "key"), usd: createdUsd(KMS_KEY_USD_PER_MONTH), description: "KMS key of the secret (only when the secret is created)" });
     }
   }
 
@@ -161,7 +143,7 @@ export class ManagedSecret extends Construct {
    * DescribeSecret on the secret, and kms:Decrypt through Secrets Manager on the created key or `kmsKeyArn`.
    */
   policyStatements(): SecretPolicyStatement[] {
-    const sid = sidPart(this.node.id);
+    const sid = pascalCase(this.node.id);
     const statements: SecretPolicyStatement[] = [
       {
         Sid: `${sid}Read`,

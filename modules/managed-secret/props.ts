@@ -1,3 +1,5 @@
+import { applyDefaults } from "../core/index.js";
+
 export interface ManagedSecretProps {
   /**
    * Name of the secret to create, e.g. `myapp/prod/db-password`: 1-512 letters, digits and `/_+=.@-`.
@@ -69,13 +71,5 @@ export const MANAGED_SECRET_DEFAULTS = {
 export type ResolvedManagedSecretProps = ManagedSecretProps & Required<Pick<ManagedSecretProps, keyof typeof MANAGED_SECRET_DEFAULTS>>;
 
 export function withDefaults(props: ManagedSecretProps): ResolvedManagedSecretProps {
-  const d = MANAGED_SECRET_DEFAULTS;
-  return {
-    ...props,
-    description: props.description ?? d.description,
-    version: props.version ?? d.version,
-    recoveryWindowInDays: props.recoveryWindowInDays ?? d.recoveryWindowInDays,
-    existingSecretId: props.existingSecretId ?? d.existingSecretId,
-    tags: props.tags ?? d.tags,
-  };
+  return applyDefaults(props, MANAGED_SECRET_DEFAULTS);
 }

@@ -8,8 +8,8 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketLifecycleConfiguration, S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { choose } from "../core/index.js";
-import { CostEstimate } from "../cost-estimate/index.js";
+import { choose, pascalCase } from "../core/index.js";
+import { CostEstimate, costKey } from "../cost-estimate/index.js";
 import { PrivateBucketProps, S3_STANDARD_USD_PER_GIB_MONTH, withDefaults } from "./props.js";
 import { validatePrivateBucketProps, validateStatementPrefix } from "./validate-props.js";
 
@@ -25,14 +25,6 @@ export interface BucketPolicyStatement {
 /** Access a role gets from {@link PrivateBucket.policyStatements}. */
 export type BucketAccess = "read" | "read-write";
 
-/** `uploads/csv-files` → `UploadsCsvFiles`: letters and digits only, as IAM Sids require. */
-function sidPart(text: string): string {
-  return text
-    .split(/[^A-Za-z0-9]+/)
-    .filter((w) => w !== "")
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
-    .join("");
-}
 
 /** A lifecycle filter: an empty block means the whole bucket (provider 6.x wants a filter on every rule). */
 function filterFor(prefix: string | undefined): S3BucketLifecycleConfigurationRule["filter"] {
@@ -157,7 +149,7 @@ export class PrivateBucket extends Construct {
 
     if (p.costedSizeGiB !== undefined) {
       CostEstimate.of(this).add({
-        key: `${costKey(id)}-storage`,
+        key: costKey(this, "storage"),
         usd: Token.isUnresolved(p.costedSizeGiB)
           ? Token.asNumber(Op.mul(p.costedSizeGiB, S3_STANDARD_USD_PER_GIB_MONTH))
           : p.costedSizeGiB * S3_STANDARD_USD_PER_GIB_MONTH,
@@ -175,7 +167,7 @@ export class PrivateBucket extends Construct {
    */
   policyStatements(access: BucketAccess, prefix = ""): BucketPolicyStatement[] {
     validateStatementPrefix(this, prefix);
-    const sid = `${sidPart(this.node.id)}${sidPart(prefix)}`;
+    const sid = `${pascalCase(this.node.id)}${pascalCase(prefix)}`;
     const write = access === "read-write";
     const statements: BucketPolicyStatement[] = [
       {
@@ -205,7 +197,3 @@ export class PrivateBucket extends Construct {
   }
 }
 
-/** A construct id as a cost-item key (lower case; anything but letters, digits, _ and - becomes -). */
-function costKey(id: string): string {
-  return id.toLowerCase().replace(/[^a-z0-9_-]/g, "-");
-}

@@ -1,4 +1,4 @@
-import { Switch } from "../core/index.js";
+import { applyDefaults, Switch } from "../core/index.js";
 
 /** Storage classes a lifecycle rule can move current objects to. */
 export const TRANSITION_STORAGE_CLASSES = ["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const;
@@ -120,17 +120,7 @@ export const PRIVATE_BUCKET_DEFAULTS = {
 export type ResolvedPrivateBucketProps = PrivateBucketProps & Required<Pick<PrivateBucketProps, keyof typeof PRIVATE_BUCKET_DEFAULTS>>;
 
 export function withDefaults(props: PrivateBucketProps): ResolvedPrivateBucketProps {
-  const d = PRIVATE_BUCKET_DEFAULTS;
-  return {
-    ...props,
-    forceDestroy: props.forceDestroy ?? d.forceDestroy,
-    versioned: props.versioned ?? d.versioned,
-    noncurrentVersionExpirationDays: props.noncurrentVersionExpirationDays ?? d.noncurrentVersionExpirationDays,
-    abortIncompleteMultipartUploadDays: props.abortIncompleteMultipartUploadDays ?? d.abortIncompleteMultipartUploadDays,
-    lifecycleRules: props.lifecycleRules ?? d.lifecycleRules,
-    denyTlsBelow12: props.denyTlsBelow12 ?? d.denyTlsBelow12,
-    tags: props.tags ?? d.tags,
-  };
+  return applyDefaults(props, PRIVATE_BUCKET_DEFAULTS);
 }
 
 /** Lifecycle rule ids the bucket uses for itself. */

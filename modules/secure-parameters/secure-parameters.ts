@@ -1,15 +1,10 @@
 import { Construct } from "constructs";
 // Provider docs: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/ssm_parameter
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
-import { choose, countWhen, isKnown, validateAll } from "../core/index.js";
+import { choose, countWhen, isKnown, pascalCase, validateAll } from "../core/index.js";
 import { SecureParametersProps } from "./props.js";
 
 const KEY = /^[a-z0-9][a-z0-9-]*$/;
-
-/** `db-password` → `DbPassword`: the construct id of a parameter. */
-export function pascalCase(key: string): string {
-  return key.replace(/(^|-)([a-z0-9])/g, (_m, _dash, c: string) => c.toUpperCase());
-}
 
 /** Props for one entry of {@link SecureParameters.entries}. */
 export interface SecureParameterEntry {

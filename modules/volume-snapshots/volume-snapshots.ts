@@ -6,7 +6,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { isKnown, validateAll } from "../core/index.js";
-import { CostEstimate, SNAPSHOT_USD_PER_GIB_MONTH } from "../cost-estimate/index.js";
+import { CostEstimate, costKey, SNAPSHOT_USD_PER_GIB_MONTH } from "../cost-estimate/index.js";
 
 export interface VolumeSnapshotsProps {
   /** Policy description and role name prefix. */
@@ -111,7 +111,7 @@ export class VolumeSnapshots extends Construct {
 
     if (props.costedSizeGiB !== undefined) {
       CostEstimate.of(this).add({
-        key: `${id.toLowerCase()}-storage`,
+        key: costKey(this, "storage"),
         usd: Token.isUnresolved(props.costedSizeGiB) ? Token.asNumber(Op.mul(props.costedSizeGiB, SNAPSHOT_USD_PER_GIB_MONTH)) : props.costedSizeGiB * SNAPSHOT_USD_PER_GIB_MONTH,
         description: "EBS snapshot storage (at most one full copy)",
       });

@@ -5,7 +5,7 @@ import { choose, countWhen, isNonEmpty } from "../../modules/core/index.js";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { SubnetLookup } from "../../modules/subnet-lookup/index.js";
 import { ComposeHost } from "../../modules/compose-host/index.js";
-import { checksForTerraform, HealthGate } from "../../modules/health-gate/index.js";
+import { checksJson as healthChecksJson, HealthGate } from "../../modules/health-gate/index.js";
 import { AlertTopic } from "../../modules/alert-topic/index.js";
 import { InstanceAlarms } from "../../modules/instance-alarms/index.js";
 import { VolumeSnapshots } from "../../modules/volume-snapshots/index.js";
@@ -149,8 +149,8 @@ export class OpenlitStack extends SystemStack {
     // for the name). Two plain lists chosen by reference: cdktf does not escape quotes inside a conditional's literals.
     const checksJson = choose(
       tls,
-      new TerraformLocal(this, "health_checks_tls", JSON.stringify(checksForTerraform(OPENLIT_TLS_HEALTH_CHECKS))).asString,
-      new TerraformLocal(this, "health_checks_plain", JSON.stringify(checksForTerraform(OPENLIT_HEALTH_CHECKS))).asString,
+      new TerraformLocal(this, "health_checks_tls", healthChecksJson(OPENLIT_TLS_HEALTH_CHECKS)).asString,
+      new TerraformLocal(this, "health_checks_plain", healthChecksJson(OPENLIT_HEALTH_CHECKS)).asString,
     );
     const checkHost = choose(tls, v.domainName.stringValue, publicIp.publicIp);
 
