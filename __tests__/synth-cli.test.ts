@@ -10,33 +10,15 @@
  *  - `--help` of synth, plan, validate and bench prints usage and does no work.
  * The independent runs start together in beforeAll.
  */
-import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { ProcessRun, runProcess } from "./support/process.js";
 import { join } from "node:path";
 
 const ROOT = join(import.meta.dirname, "..");
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], env: Record<string, string | undefined>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: ROOT,
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: undefined, SYNTH_STACKS: undefined, SYNTH_HCL_OUTPUT: undefined, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
+function run(command: string, args: string[], env: Record<string, string | undefined>): Promise<ProcessRun> {
+  return runProcess(command, args, { cwd: ROOT, env: { SYNTH_STACKS: undefined, SYNTH_HCL_OUTPUT: undefined, ...env } });
 }
 
 const synth = (outdir: string, args: string[] = [], env: Record<string, string> = {}) =>
@@ -52,9 +34,9 @@ const read = (...path: string[]) => readFileSync(join(...path), "utf8");
 
 let tmp: string;
 let stacks: string[]; // every stack of the app, from a first full synth
-let first: Run;
+let first: ProcessRun;
 const dirs = {} as Record<"clean" | "hcl" | "subset" | "unknown" | "noHelpWork", string>;
-const runs = {} as Record<"clean" | "hcl" | "subset" | "unknown" | "help" | "planHelp" | "validateHelp" | "benchHelp", Promise<Run>>;
+const runs = {} as Record<"clean" | "hcl" | "subset" | "unknown" | "help" | "planHelp" | "validateHelp" | "benchHelp", Promise<ProcessRun>>;
 const OPS_FILES = { ".terraform/providers/marker": "provider cache", ".terraform.lock.hcl": "# lock file\n", tfplan: "saved plan" };
 const MARKER = '{"stale": "left by an earlier synth"}\n';
 

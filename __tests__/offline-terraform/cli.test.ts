@@ -6,36 +6,17 @@
  *    secret in the environment it plans.
  * Every CLI run is an independent process: they all start together in beforeAll.
  */
-import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../../scripts/offline-terraform/paths.js";
 import { installStandInProviders } from "../../scripts/offline-terraform/index.js";
 import { missingSecrets, providedVariables, secretVariables } from "../../scripts/offline-terraform/secrets-check.js";
+import { ProcessRun, runProcess } from "../support/process.js";
 import { cleanupFixtures, mutatedStack, requireTerraform, synthFixture, writeJsonStack, writeTempFile } from "./fixtures.js";
 
-interface CliRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(script: "validate.ts" | "plan.ts", args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "scripts/offline-terraform", script), ...args], {
-      cwd: REPO_ROOT,
-      // NODE_EXTRA_CA_CERTS only slows node's startup (~85 ms parsing a CA bundle); the CLIs make no TLS connections
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: undefined, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
+function cli(script: "validate.ts" | "plan.ts", args: string[], env: Record<string, string> = {}): Promise<ProcessRun> {
+  return runProcess(process.execPath, ["--import", "tsx", join(REPO_ROOT, "scripts/offline-terraform", script), ...args], { cwd: REPO_ROOT, env });
 }
 
 // plan.ts fixture without providers: `terraform_data` is built into Terraform, so the plan is quick
@@ -53,7 +34,7 @@ let outDir: string;
 let emptyDir: string;
 let secretsStack: string;
 let regionVars: string;
-const runs: Record<"all" | "goodOnly" | "nothing" | "withoutSecret" | "withSecret", Promise<CliRun>> = {} as never;
+const runs: Record<"all" | "goodOnly" | "nothing" | "withoutSecret" | "withSecret", Promise<ProcessRun>> = {} as never;
 
 beforeAll(async () => {
   requireTerraform();
