@@ -1,4 +1,4 @@
-import { App, TerraformStack, TerraformVariable, Testing } from "cdktf";
+import { App, Fn, TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { Construct } from "constructs";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
@@ -118,6 +118,71 @@ describe("HealthGate", () => {
     expect(() =>
       synth((s) => new HealthGate(s, "gate", { host: "bad host;rm", checks: [{ name: "ui", protocol: "http", port: 70000 }], timeoutSeconds: 0, triggers: { host: "x" } })),
     ).toThrow(/host "bad host;rm"[\s\S]*timeoutSeconds[\s\S]*checks\["ui"\]\.port[\s\S]*triggers/);
+  });
+
+  describe("ssm checks", () => {
+    const INSTANCE = "i-0123456789abcdef0";
+    const PG_READY = `docker exec timescaledb pg_isready -h 127.0.0.1 -U postgres -d "my'db" && echo "\${HOSTNAME}"`;
+
+    it("passes the instance id as host and the command unchanged to the script", () => {
+      const checks: HealthGateProps["checks"] = [{ name: "postgres", protocol: "ssm", command: PG_READY, region: "eu-central-1" }];
+      const r = onlyGate({ host: INSTANCE, checks });
+      const exec = r.provisioner[0]["local-exec"];
+      expect(exec.command).toBe('bash "$HEALTH_GATE_SCRIPT" --host "$HEALTH_GATE_HOST" --checks "$HEALTH_GATE_CHECKS" --timeout "$HEALTH_GATE_TIMEOUT" --interval "$HEALTH_GATE_INTERVAL"');
+      expect(exec.environment.HEALTH_GATE_HOST).toBe(INSTANCE);
+      // Terraform turns $${ back into ${: the script receives exactly this JSON
+      expect(exec.environment.HEALTH_GATE_CHECKS.replace("$${", () => "${")).toBe(JSON.stringify(checks));
+      expect(JSON.parse(exec.environment.HEALTH_GATE_CHECKS.replace("$${", () => "${"))[0].command).toBe(PG_READY);
+    });
+
+    it("takes the instance id as a token, and a region token in checks given as a string", () => {
+      const [r] = gates(
+        synth((s) => {
+          const instance = new TerraformVariable(s, "instance_id", { type: "string" });
+          const region = new TerraformVariable(s, "region", { type: "string" });
+          const checks: HealthGateProps["checks"] = [{ name: "postgres", protocol: "ssm", command: "pg_isready", region: region.stringValue }];
+          new HealthGate(s, "gate", { host: instance.stringValue, checks: Fn.jsonencode(checks) });
+        }),
+      );
+      expect(r.provisioner[0]["local-exec"].environment).toMatchObject({
+        HEALTH_GATE_HOST: "${var.instance_id}",
+        HEALTH_GATE_CHECKS: '${jsonencode([{"name" = "postgres", "protocol" = "ssm", "command" = "pg_isready", "region" = var.region}])}',
+      });
+    });
+
+    it("rejects a region token in a list of checks (it would be escaped, not resolved)", () => {
+      expect(() =>
+        synth((s) => {
+          const region = new TerraformVariable(s, "region", { type: "string" });
+          new HealthGate(s, "gate", { host: INSTANCE, checks: [{ name: "postgres", protocol: "ssm", command: "pg_isready", region: region.stringValue }] });
+        }),
+      ).toThrow('checks["postgres"] holds a Terraform expression, which a list of checks would escape: give checks as a string, e.g. Fn.jsonencode(checks).');
+    });
+
+    it("rejects an ssm check without command or with a port, and command on a tcp check", () => {
+      const checks = [
+        { name: "no-command", protocol: "ssm" },
+        { name: "with-port", protocol: "ssm", command: "pg_isready", port: 5432, path: "/" },
+        { name: "bad-region", protocol: "ssm", command: "true", region: "Frankfurt" },
+      ] as unknown as HealthGateProps["checks"];
+      const error = () => synth((s) => new HealthGate(s, "gate", { host: INSTANCE, checks }));
+      expect(error).toThrow('checks["no-command"] is an ssm check: give command, the shell command to run on the instance.');
+      expect(error).toThrow('checks["with-port"]: ssm checks take command, not port, path.');
+      expect(error).toThrow('checks["bad-region"].region "Frankfurt" must be an AWS region such as "eu-central-1".');
+      expect(() =>
+        synth((s) => new HealthGate(s, "gate", { host: "203.0.113.10", checks: [{ name: "db", protocol: "tcp", port: 5432, command: "true" }] as unknown as HealthGateProps["checks"] })),
+      ).toThrow('checks["db"] is a tcp check: command and region apply to ssm checks only.');
+    });
+
+    it("rejects an address as the host of ssm checks, and ssm mixed with http/tcp checks", () => {
+      const pg = { name: "postgres", protocol: "ssm", command: "pg_isready" } as const;
+      expect(() => synth((s) => new HealthGate(s, "gate", { host: "203.0.113.10", checks: [pg] }))).toThrow(
+        'host "203.0.113.10" must be an EC2 instance id (e.g. i-0123456789abcdef0) for ssm checks: they run on that instance.',
+      );
+      expect(() => synth((s) => new HealthGate(s, "gate", { host: INSTANCE, checks: [pg, { name: "ui", protocol: "http", port: 80 }] }))).toThrow(
+        "checks mix ssm with http/tcp checks: ssm checks run on the instance whose id is host, the others connect to host as an address; use one HealthGate for each.",
+      );
+    });
   });
 
   it("points the default script path at scripts/health-check.sh from cdktf.out/stacks/<stack>", async () => {

@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, IncomingMessage, Server } from "node:http";
 import { createServer as createTcpServer, AddressInfo, Server as TcpServer } from "node:net";
 import type { TestContext } from "vitest";
-import { announcedDelays, bodies, cdkTfJson, sleeps, testSandbox } from "./stubs.js";
+import { announcedDelays, bodies, cdkTfJson, Sandbox, sleeps, testSandbox } from "./stubs.js";
 
 type Ctx = Pick<TestContext, "onTestFinished">;
 
@@ -270,7 +270,7 @@ describe.concurrent("health-check.sh argument handling", () => {
       [{ name: "ui" }, "expected a JSON list of checks"],
       [[], "the list of checks is empty"],
       [[{ protocol: "http", port: 80 }], 'check 1: missing "name"'],
-      [[{ name: "ui", protocol: "http", port: 80 }, { name: "db", protocol: "udp", port: 53 }], 'check 2 (db): unknown protocol "udp" (http, https or tcp)'],
+      [[{ name: "ui", protocol: "http", port: 80 }, { name: "db", protocol: "udp", port: 53 }], 'check 2 (db): unknown protocol "udp" (http, https, tcp or ssm)'],
       [[{ name: "db", port: 53 }], 'check 1 (db): missing "protocol"'],
       [[{ name: "ui", protocol: "http", port: 70000 }], "check 1 (ui): bad port 70000 (1-65535)"],
       [[{ name: "ui", protocol: "http", port: "http" }], 'check 1 (ui): bad port "http"'],
@@ -316,5 +316,156 @@ describe.concurrent("health-check.sh argument handling", () => {
     expect(sb.calls().map((c) => c.args.slice(-3).join(" "))).toEqual(["-X GET http://10.0.0.5:8080/", "-w %{time_connect} http://10.0.0.5:14317/"]);
     // proxies and ~/.curlrc never get in the way
     for (const c of sb.calls()) expect(c.args.slice(0, 4)).toEqual(["-q", "-s", "--noproxy", "*"]);
+  });
+});
+
+const INSTANCE = "i-0123456789abcdef0";
+const COMMAND_ID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+/** A command with every character a shell or JSON would trip on: it must reach SSM exactly like this. */
+const PG_READY = `docker exec timescaledb pg_isready -h 127.0.0.1 -U postgres -d "my'db" && echo "$HOSTNAME" \`id -u\` \\ done`;
+
+/** What get-command-invocation answers: an invocation (fields as the SSM API names them), or that none exists yet. */
+type Invocation =
+  | { Status: string; StatusDetails?: string; ResponseCode?: number; StandardOutputContent?: string; StandardErrorContent?: string }
+  | "InvocationDoesNotExist";
+
+/**
+ * aws stub for SSM Run Command: send-command prints a command id (as `--query Command.CommandId --output text`
+ * does); each get-command-invocation answers the next invocation of the list, the last one from then on.
+ */
+function awsSsm(invocations: readonly Invocation[]): string {
+  const answers = invocations.map((inv, k) => {
+    const answer =
+      inv === "InvocationDoesNotExist"
+        ? "printf '\\nAn error occurred (InvocationDoesNotExist) when calling the GetCommandInvocation operation: \\n' >&2; exit 254"
+        : `cat <<'JSON'\n${JSON.stringify({ CommandId: COMMAND_ID, InstanceId: INSTANCE, DocumentName: "AWS-RunShellScript", ResponseCode: -1, StandardOutputContent: "", StandardErrorContent: "", StatusDetails: inv.Status, ...inv }, null, 2)}\nJSON`;
+    return `  ${k + 1}) ${answer}\n  ;;`;
+  });
+  return [
+    'case "$1 $2" in',
+    `  "ssm send-command") printf '%s\\n' ${COMMAND_ID}; exit 0 ;;`,
+    '  "ssm get-command-invocation") ;;',
+    "  *) exit 99 ;;",
+    "esac",
+    'n=$(($(cat "$STUB_LOG.polls" 2>/dev/null || echo 0) + 1))',
+    'printf %s "$n" > "$STUB_LOG.polls"',
+    `((n <= ${invocations.length})) || n=${invocations.length}`,
+    'case "$n" in',
+    ...answers,
+    "esac",
+  ].join("\n");
+}
+
+const awsCalls = (sb: Sandbox) => sb.calls().filter((c) => c.cmd === "aws");
+
+/** The value after `flag` in a recorded call. */
+function argOf(args: readonly string[], flag: string): string | undefined {
+  const k = args.indexOf(flag);
+  return k < 0 ? undefined : args[k + 1];
+}
+
+const ssmCheck = (extra: Check = {}): Check => ({ name: "postgres", protocol: "ssm", command: PG_READY, ...extra });
+const ssmArgs = (checks: Check[], ...more: string[]) => ["--host", INSTANCE, "--checks", JSON.stringify(checks), ...more];
+
+// sleep is a stub here too: the poll delays (1 s by default) and the retry delays are recorded, never slept.
+describe.concurrent("health-check.sh ssm checks (SSM Run Command through the aws stub)", () => {
+  const ssmSandbox = (ctx: Ctx, invocations: readonly Invocation[]) => testSandbox(ctx, { stubs: { aws: awsSsm(invocations), sleep: "" } });
+
+  it("sends the command unchanged as AWS-RunShellScript, polls until Success, needs no curl", async ({ expect, onTestFinished }) => {
+    const sb = ssmSandbox({ onTestFinished }, ["InvocationDoesNotExist", { Status: "InProgress" }, { Status: "Success", ResponseCode: 0, StandardOutputContent: "127.0.0.1:5432 - accepting connections\n" }]);
+    const r = await sb.run("health-check.sh", ssmArgs([ssmCheck()], "--timeout", "0"));
+    expect(r.stderr).not.toContain("error");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^PASS {2}postgres {2}i-0123456789abcdef0 \(ssm\) {2}Success: 127\.0\.0\.1:5432 - accepting connections$/m);
+    const [send, ...polls] = awsCalls(sb);
+    expect(send.args.slice(0, 2)).toEqual(["ssm", "send-command"]);
+    expect(argOf(send.args, "--instance-ids")).toBe(INSTANCE);
+    expect(argOf(send.args, "--document-name")).toBe("AWS-RunShellScript");
+    expect(JSON.parse(argOf(send.args, "--parameters")!)).toEqual({ commands: [PG_READY], executionTimeout: ["60"] });
+    expect(argOf(send.args, "--timeout-seconds")).toBe("60");
+    expect(polls.map((c) => c.args.join(" "))).toEqual(Array(3).fill(`ssm get-command-invocation --command-id ${COMMAND_ID} --instance-id ${INSTANCE} --output json`));
+    // no --region without one given: the CLI's own configuration applies
+    expect(sb.calls().some((c) => c.args.includes("--region"))).toBe(false);
+    expect(sleeps(sb)).toEqual(["1.000", "1.000", "1.000"]);
+  });
+
+  it("fails an attempt on a failed command with its error output, passes on the retry; AWS_REGION is passed on", async ({ expect, onTestFinished }) => {
+    const sb = ssmSandbox({ onTestFinished }, [
+      { Status: "Failed", ResponseCode: 1, StandardErrorContent: "Error response from daemon:\n  container timescaledb is not running\n" },
+      { Status: "Success", ResponseCode: 0 },
+    ]);
+    const r = await sb.run("health-check.sh", ssmArgs([ssmCheck()], "--timeout", "600", "--interval", "0.1"), { env: { AWS_REGION: "us-east-1" } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("attempt 1: not healthy yet (postgres: Failed (exit 1): Error response from daemon: container timescaledb is not running); retrying in 0.100s");
+    expect(r.stdout).toMatch(/^PASS {2}postgres {2}i-0123456789abcdef0 \(ssm, us-east-1\) {2}Success$/m);
+    expect(r.stdout).toContain("(2 attempt(s)");
+    expect(awsCalls(sb).map((c) => c.args[1])).toEqual(["send-command", "get-command-invocation", "send-command", "get-command-invocation"]);
+    for (const c of awsCalls(sb)) expect(argOf(c.args, "--region")).toBe("us-east-1");
+    expect(sleeps(sb)).toEqual(["1.000", "0.100", "1.000"]);
+  });
+
+  it("reports a terminal status with the command's output as the detail (text and JSON)", async ({ expect, onTestFinished }) => {
+    const sb = ssmSandbox({ onTestFinished }, [{ Status: "Failed", ResponseCode: 2, StandardOutputContent: "127.0.0.1:5432 - no response\n" }]);
+    const r = await sb.run("health-check.sh", ssmArgs([ssmCheck()], "--timeout", "0", "--json"));
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      host: INSTANCE,
+      healthy: false,
+      checks: [{ name: "postgres", protocol: "ssm", port: null, target: `${INSTANCE} (ssm)`, ok: false, detail: "Failed (exit 2): 127.0.0.1:5432 - no response" }],
+    });
+  });
+
+  it("names an undeliverable command's status detail", async ({ expect, onTestFinished }) => {
+    const sb = ssmSandbox({ onTestFinished }, [{ Status: "Failed", StatusDetails: "Undeliverable" }]);
+    const r = await sb.run("health-check.sh", ssmArgs([ssmCheck()], "--timeout", "0"));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL {2}postgres {2}\S+ \(ssm\) {2}Undeliverable$/m);
+  });
+
+  it("stops polling after --ssm-timeout (by the poll delays slept), with the check's region over --region", async ({ expect, onTestFinished }) => {
+    const sb = ssmSandbox({ onTestFinished }, [{ Status: "InProgress" }]);
+    const r = await sb.run("health-check.sh", ssmArgs([ssmCheck({ region: "eu-central-1" })], "--timeout", "0", "--ssm-timeout", "45", "--region", "us-east-1"), {
+      env: { HEALTH_SSM_POLL_INTERVAL: "15" },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`no result within 45s (last status: InProgress; command id ${COMMAND_ID})`);
+    expect(sleeps(sb)).toEqual(["15.000", "15.000", "15.000"]);
+    const [send] = awsCalls(sb);
+    expect(argOf(send.args, "--timeout-seconds")).toBe("45");
+    expect(JSON.parse(argOf(send.args, "--parameters")!).executionTimeout).toEqual(["45"]);
+    for (const c of awsCalls(sb)) expect(argOf(c.args, "--region")).toBe("eu-central-1");
+  });
+
+  it("rejects invalid ssm checks (exit 2), calling nothing", async ({ expect, onTestFinished }) => {
+    const sb = testSandbox({ onTestFinished }, { stubs: { aws: "exit 99", curl: "exit 99" } });
+    const cases: [Check[], string][] = [
+      [[{ name: "db", protocol: "ssm" }], 'check 1 (db): missing "command" (the shell command to run on the instance)'],
+      [[{ name: "db", protocol: "ssm", command: "true", port: 5432 }], "check 1 (db): ssm checks take command, not port"],
+      [[{ name: "db", protocol: "ssm", command: "true", region: "Frankfurt" }], 'check 1 (db): bad region "Frankfurt" (e.g. "eu-central-1")'],
+      [[{ name: "db", protocol: "tcp", port: 5432, command: "true" }], 'check 1 (db): "command" is for ssm checks only (a tcp check connects to host and port)'],
+      [[ssmCheck(), { name: "ui", protocol: "http", port: 80 }], "ssm checks cannot be mixed with http, https or tcp checks: an ssm check runs on the instance whose id is the host, the others connect to the host as an address; check them in separate runs"],
+    ];
+    const runs = await Promise.all(cases.map(([checks]) => sb.run("health-check.sh", ssmArgs(checks))));
+    runs.forEach((r, k) => {
+      expect(r.code, cases[k][1]).toBe(2);
+      expect(r.stderr).toContain(`health-check.sh: error: invalid health checks (--checks): ${cases[k][1]}`);
+    });
+    expect(sb.calls()).toEqual([]);
+  });
+
+  it("needs an instance id as host and the aws CLI", async ({ expect, onTestFinished }) => {
+    const sb = testSandbox({ onTestFinished }, { stubs: { curl: "exit 99" } });
+    const checks = JSON.stringify([ssmCheck()]);
+    const [ip, short, noAws] = await Promise.all([
+      sb.run("health-check.sh", ["--host", "10.0.0.5", "--checks", checks]),
+      sb.run("health-check.sh", ["--host", "i-0123abc", "--checks", checks]),
+      sb.run("health-check.sh", ["--host", "i-0123abcd", "--checks", checks]),
+    ]);
+    expect(ip.code).toBe(2);
+    expect(ip.stderr).toContain("host '10.0.0.5' is not an EC2 instance id (i- and 8 or 17 hex digits, e.g. i-0123456789abcdef0): ssm checks run on the instance with that id");
+    expect(short.code).toBe(2);
+    expect(noAws.code).toBe(1);
+    expect(noAws.stderr).toContain("'aws' not found on PATH (the AWS CLI v2 runs the ssm checks; install it: https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)");
+    expect(sb.calls()).toEqual([]);
   });
 });
