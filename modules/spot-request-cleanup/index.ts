@@ -1,0 +1,1 @@
+export * from "./spot-request-cleanup.js";
