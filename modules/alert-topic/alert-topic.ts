@@ -1,10 +1,11 @@
 import { Construct } from "constructs";
-import { Fn, IResolvable, Token } from "cdktf";
+import { Fn, IResolvable, Op, Token } from "cdktf";
 // Provider docs: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/sns_topic
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { DataAwsSnsTopic } from "@cdktf/provider-aws/lib/data-aws-sns-topic";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { accountAdministersKey, countWhen, isNonEmpty, oneOf, splat } from "../core/index.js";
+import { accountAdministersKey, countWhen, isEmpty, isNonEmpty, oneOf, splat } from "../core/index.js";
 import { CostEstimate, costKey, KMS_KEY_USD_PER_MONTH } from "../cost-estimate/index.js";
 
 export interface AlertTopicProps {
@@ -18,6 +19,14 @@ export interface AlertTopicProps {
    * The recipient must confirm the subscription from the e-mail AWS sends.
    */
   readonly email: string;
+  /**
+   * Name of an existing SNS topic to notify instead ("" when unset, usually a variable). When it is non-empty the
+   * module creates nothing (no topic, key or subscription) and looks the topic up; a Terraform token decides at plan
+   * time. Its owner must let CloudWatch publish: an unencrypted topic, or one whose customer managed key allows
+   * cloudwatch.amazonaws.com (the AWS managed `aws/sns` key cannot).
+   * @default - create the topic when email is given
+   */
+  readonly existingTopicName?: string;
 }
 
 /**
@@ -28,12 +37,14 @@ export interface AlertTopicProps {
 export class AlertTopic extends Construct {
   /** Terraform boolean: whether the topic exists. */
   readonly enabled: IResolvable;
-  /** ARNs to use as alarm actions: empty when there is no topic. */
+  /** ARNs to use as alarm actions: the created or the existing topic, empty when there is none. */
   readonly topicArns: string[];
 
   constructor(scope: Construct, id: string, props: AlertTopicProps) {
     super(scope, id);
-    this.enabled = isNonEmpty(props.email);
+    const existing = props.existingTopicName;
+    // Without existingTopicName the expression stays `length(email) >= 1`, as deployed stacks have it.
+    this.enabled = existing === undefined ? isNonEmpty(props.email) : Op.and(isEmpty(existing), isNonEmpty(props.email));
     const count = countWhen(this.enabled);
 
     const key = new KmsKey(this, "Key", {
@@ -70,6 +81,11 @@ export class AlertTopic extends Construct {
     subscription.count = count;
 
     this.topicArns = splat(topic, "arn");
+    if (existing !== undefined) {
+      const found = new DataAwsSnsTopic(this, "Existing", { name: existing });
+      found.count = countWhen(isNonEmpty(existing));
+      this.topicArns = Token.asList(Fn.concat([splat(topic, "arn"), splat(found, "arn")]));
+    }
     CostEstimate.of(this).add({
       key: costKey(this, "key"),
       usd: Token.asNumber(Fn.conditional(this.enabled, KMS_KEY_USD_PER_MONTH, 0)),

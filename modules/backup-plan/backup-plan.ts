@@ -57,7 +57,7 @@ export class BackupPlan extends Construct {
     const tags = { ...p.tags };
 
     // The key: created when kmsKeyArn is "" (known now, or decided at plan time for a token).
-    const createKey: Switch = isKnown(p.kmsKeyArn) ? p.kmsKeyArn === "" : isEmpty(p.kmsKeyArn);
+    const createKey: Switch = props.kmsKeyGiven ? false : isKnown(p.kmsKeyArn) ? p.kmsKeyArn === "" : isEmpty(p.kmsKeyArn);
     let key: KmsKey | undefined;
     if (createKey !== false) {
       key = new KmsKey(this, "Key", {

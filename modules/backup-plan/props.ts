@@ -59,6 +59,12 @@ export interface BackupPlanProps {
    */
   readonly kmsKeyArn?: string;
   /**
+   * kmsKeyArn is a key that exists or is created with the stack (e.g. another resource's `arn`, known only after
+   * apply): use it as is, without deciding at plan time whether it is "" (a count cannot wait for apply).
+   * @default false
+   */
+  readonly kmsKeyGiven?: boolean;
+  /**
    * Whether `terraform destroy` deletes the vault with its recovery points (the vault's force_destroy).
    * Leave false in production: destroying the stack then fails while recovery points remain.
    * @default false
@@ -142,7 +148,7 @@ export const BACKUP_WARM_USD_PER_GIB_MONTH = 0.05;
 
 export type ResolvedBackupRule = Required<Omit<BackupRuleProps, "coldStorageAfterDays">> & Pick<BackupRuleProps, "coldStorageAfterDays">;
 
-export interface ResolvedBackupPlanProps extends Required<Omit<BackupPlanProps, "selectionTag" | "costedSizeGiB" | "rules">> {
+export interface ResolvedBackupPlanProps extends Required<Omit<BackupPlanProps, "selectionTag" | "costedSizeGiB" | "rules" | "kmsKeyGiven">> {
   readonly rules: readonly ResolvedBackupRule[];
   readonly selectionTag?: BackupPlanProps["selectionTag"];
   readonly costedSizeGiB?: number;

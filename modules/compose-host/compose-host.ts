@@ -51,6 +51,8 @@ export class ComposeHost extends Construct {
   readonly role: HostRole;
   /** The data volume, when there is one. */
   readonly dataVolume?: EbsVolume;
+  /** Attaches the data volume; depend on it before using the volume from the instance. */
+  readonly dataVolumeAttachment?: VolumeAttachment;
   /** The KMS key of the data volume and its snapshots, when the volume has its own. */
   readonly dataKey?: KmsKey;
   /** The Elastic IP, when there is one. */
@@ -166,7 +168,8 @@ export class ComposeHost extends Construct {
         Fn.jsonencode({ driver: "json-file", options: { "max-size": "10m", "max-file": "5" } }),
       ),
     );
-    const secretsEnvFile = props.secrets ? `/etc/${props.appName}/secrets.env` : "";
+    const smSecrets = props.secretsManagerSecrets ?? [];
+    const secretsEnvFile = props.secrets || smSecrets.length > 0 ? `/etc/${props.appName}/secrets.env` : "";
     const secretLines = this.secretLines(props, local);
     const registry = local("ecr_registry", Token.asString(Fn.conditional(usesEcr, ecrRegistry, "")));
     const parameterNames = new Map(secretLines.map((l) => [l.key, l.parameter]));
@@ -215,7 +218,7 @@ export class ComposeHost extends Construct {
     });
 
     if (this.dataVolume) {
-      new VolumeAttachment(this, "DataVolumeAttachment", {
+      this.dataVolumeAttachment = new VolumeAttachment(this, "DataVolumeAttachment", {
         deviceName: DATA_DEVICE_NAME,
         volumeId: this.dataVolume.id,
         instanceId: this.instance.id,
@@ -257,7 +260,13 @@ export class ComposeHost extends Construct {
     const d = COMPOSE_HOST_DEFAULTS;
     const volume = props.dataVolume;
     const dataVolume = volume
-      ? { id: this.dataVolume!.id, mountPoint: volume.mountPoint, directory: volume.directory ?? "", label: volume.label ?? `${props.appName}-data` }
+      ? {
+          id: this.dataVolume!.id,
+          mountPoint: volume.mountPoint,
+          directory: volume.directory ?? "",
+          label: volume.label ?? `${props.appName}-data`,
+          growOnStart: volume.growOnStart ?? d.dataVolumeGrowOnStart,
+        }
       : "";
     return renderTemplate(
       app.bootTemplate ?? d.bootTemplate,
@@ -272,12 +281,15 @@ export class ComposeHost extends Construct {
         volumeWaitSeconds: props.volumeWaitSeconds ?? d.volumeWaitSeconds,
         // Only the secrets the containers read go to the env file; the others stay in SSM for the host's tools.
         secrets: extra.secretLines.filter((l): l is typeof l & { envVar: string } => l.envVar !== undefined),
+        secretsManagerSecrets: (props.secretsManagerSecrets ?? []).map((s) => ({ envVar: s.envVar, variable: `${s.envVar}_SECRET_ARN`, secretArn: s.secretArn })),
         ecrRegistry: extra.registry,
         serviceDescription: props.serviceDescription ?? `${props.title} via Docker Compose`,
         readyMessage: app.readyMessage ?? `${props.appName}.service is running`,
       },
       {
         composeFile: app.composeFile.trimEnd(),
+        preStart: app.preStart?.trimEnd() ?? "",
+        postStart: app.postStart?.trimEnd() ?? "",
         files: Object.fromEntries(Object.entries(app.files ?? {}).map(([path, content]) => [path, content.trimEnd()])),
         cloudwatchAgentConfig: renderTemplate("host/cloudwatch-agent.json.hbs", { dataMount: volume?.mountPoint ?? "" }).trimEnd(),
       },
@@ -288,7 +300,13 @@ export class ComposeHost extends Construct {
     const cost = CostEstimate.of(this);
     const key = (item: string) => costKey(this, item);
     cost.add(
-      { key: key("instance"), usd: monthlyInstancePrice(instanceType), description: `${props.title} instance (on-demand list price)` },
+      props.spot ?? COMPOSE_HOST_DEFAULTS.spot
+        ? {
+            key: key("instance"),
+            usd: Token.asNumber(Op.mul(monthlyInstancePrice(instanceType), props.spotPriceFactor ?? COMPOSE_HOST_DEFAULTS.spotPriceFactor)),
+            description: `${props.title} instance (spot: on-demand list price x the spot price factor)`,
+          }
+        : { key: key("instance"), usd: monthlyInstancePrice(instanceType), description: `${props.title} instance (on-demand list price)` },
       {
         key: key("volumes"),
         usd: volumesUsd(rootVolumeSizeGiB, props.dataVolume?.sizeGiB),

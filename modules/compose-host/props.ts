@@ -36,6 +36,12 @@ export interface DataVolumeOptions {
    */
   readonly tags?: Readonly<Record<string, string>>;
   /**
+   * Grow the filesystem to the volume's size before every start of the service (`xfs_growfs`, online and a no-op
+   * when there is nothing to grow), so a larger `sizeGiB` needs no manual step beyond a restart or a reboot.
+   * @default true
+   */
+  readonly growOnStart?: boolean;
+  /**
    * One tag that marks the volume for a snapshot policy (modules/volume-snapshots targets it).
    * @default - none
    */
@@ -50,6 +56,14 @@ export interface HostSecret extends SecureParameter {
    * @default - none: the secret stays in SSM, for the host's own tools (see HostFacts.secretParameter)
    */
   readonly envVar?: string;
+}
+
+/** A Secrets Manager secret the application reads as an environment variable. */
+export interface HostSecretsManagerSecret {
+  /** Environment variable the secret's string is given to, in the root-only secrets env file, e.g. `DB_PASSWORD`. */
+  readonly envVar: string;
+  /** ARN of the secret (a Terraform expression). The caller grants the role its reading (and its key's use). */
+  readonly secretArn: string;
 }
 
 /** Where the application's image comes from when it is in ECR. */
@@ -81,6 +95,19 @@ export interface HostApplication {
   readonly files?: Readonly<Record<string, string>>;
   /** The Docker Compose file, rendered (`/opt/<appName>/docker-compose.yml`). */
   readonly composeFile: string;
+  /**
+   * Shell lines run as root before every start of the service, after the secrets are read (e.g. settings sized to
+   * the instance's memory, which changes when the instance type does). `set -euo pipefail` applies.
+   * @default - none
+   */
+  readonly preStart?: string;
+  /**
+   * A script run as root after every successful start (`ExecStartPost`, installed as
+   * `/usr/local/sbin/<appName>-poststart`), e.g. applying the current password to a database that kept an old one.
+   * A failure fails the start.
+   * @default - none
+   */
+  readonly postStart?: string;
   /**
    * Log line printed when the service is up.
    * @default "<appName>.service is running"
@@ -145,6 +172,12 @@ export interface ComposeHostProps {
    */
   readonly spot?: boolean;
   /**
+   * The spot price as a share of the on-demand price, for the cost estimate only (spot prices move; a Terraform
+   * number such as a variable is fine). Used only with spot.
+   * @default 0.3
+   */
+  readonly spotPriceFactor?: number;
+  /**
    * CloudWatch detailed (1-minute) monitoring; costs extra.
    * @default false
    */
@@ -161,6 +194,13 @@ export interface ComposeHostProps {
     readonly version?: number;
     readonly parameters: Readonly<Record<string, HostSecret>>;
   };
+  /**
+   * Secrets Manager secrets read at every start of the service into the same root-only env file as `secrets`.
+   * The host only reads them: grant the role `secretsmanager:GetSecretValue` (and the key's use) with
+   * {@link HostRole.addPolicy}, e.g. from ManagedSecret's policyStatements().
+   * @default - none
+   */
+  readonly secretsManagerSecrets?: readonly HostSecretsManagerSecret[];
   /**
    * Container logs: a CloudWatch Logs group the awslogs driver writes to; otherwise rotated local JSON files.
    * @default - local files only
@@ -210,8 +250,10 @@ export const COMPOSE_HOST_DEFAULTS = {
   keyPairName: "",
   rootVolumeSizeGiB: 20,
   dataVolumeFinalSnapshot: true,
+  dataVolumeGrowOnStart: true,
   elasticIp: false,
   spot: false,
+  spotPriceFactor: 0.3,
   detailedMonitoring: false,
   secretsVersion: 1,
   logRetentionDays: 14,

@@ -16,7 +16,8 @@ export function validateComposeHostProps(scope: IConstruct, props: ComposeHostPr
   const { instanceType, rootVolumeSizeGiB, volumeWaitSeconds } = props;
   const volume = props.dataVolume;
   const secrets = Object.entries(props.secrets?.parameters ?? {});
-  const envVars = secrets.flatMap(([, s]) => (s.envVar === undefined ? [] : [s.envVar]));
+  const smSecrets = props.secretsManagerSecrets ?? [];
+  const envVars = [...secrets.flatMap(([, s]) => (s.envVar === undefined ? [] : [s.envVar])), ...smSecrets.map((s) => s.envVar)];
   const repeatedEnvVars = envVars.filter((v, i) => envVars.indexOf(v) !== i);
   const retention = props.containerLogs?.retentionDays;
   validateAll(scope, [
@@ -57,7 +58,11 @@ export function validateComposeHostProps(scope: IConstruct, props: ComposeHostPr
       failed: s.envVar !== undefined && !ENV_VAR.test(s.envVar),
       message: `secrets.parameters["${key}"].envVar "${s.envVar}" must be an environment variable name (A-Z, 0-9, _).`,
     })),
-    { failed: repeatedEnvVars.length > 0, message: `secrets.parameters envVar values must be unique; repeated: ${[...new Set(repeatedEnvVars)].join(", ")}.` },
+    ...smSecrets.map((s, i) => ({
+      failed: !ENV_VAR.test(s.envVar),
+      message: `secretsManagerSecrets[${i}].envVar "${s.envVar}" must be an environment variable name (A-Z, 0-9, _).`,
+    })),
+    { failed: repeatedEnvVars.length > 0, message: `secrets.parameters and secretsManagerSecrets envVar values must be unique; repeated: ${[...new Set(repeatedEnvVars)].join(", ")}.` },
     {
       failed: props.securityGroupIds.length === 0,
       message: "securityGroupIds is empty: pass the group that opens the application's ports.",

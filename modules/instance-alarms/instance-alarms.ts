@@ -1,8 +1,8 @@
 import { Construct } from "constructs";
-import { Fn } from "cdktf";
+import { Fn, Token } from "cdktf";
 // Provider docs: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/cloudwatch_metric_alarm
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { isKnown, validateAll } from "../core/index.js";
+import { countWhen, isKnown, splat, Switch, validateAll } from "../core/index.js";
 import { ALARM_USD_PER_MONTH, CostEstimate, costKey } from "../cost-estimate/index.js";
 
 /** A filesystem the CloudWatch agent reports `disk_used_percent` for. */
@@ -43,6 +43,18 @@ export interface InstanceAlarmsProps {
    */
   readonly memoryUsedPercent?: number;
   /**
+   * Average CPU utilization over 15 minutes that raises the CPU alarm (notify only), in percent; 0 means no CPU
+   * alarm. A number known at synth (it decides whether the alarm exists).
+   * @default 0 - no CPU alarm
+   */
+  readonly cpuUtilizationPercent?: number;
+  /**
+   * Whether the CPU, disk and memory alarms exist (a Terraform boolean makes them `count`, so a variable switches
+   * monitoring per environment). The status-check alarms, which repair the instance, always exist.
+   * @default true
+   */
+  readonly watchEnabled?: Switch;
+  /**
    * What a failed system status check does: EC2 `recover` (same instance on new hardware), or `reboot`. Spot
    * instances cannot be recovered: use `reboot` for them.
    * @default "recover"
@@ -57,12 +69,19 @@ export interface InstanceAlarmsProps {
  */
 export class InstanceAlarms extends Construct {
   readonly alarms: CloudwatchMetricAlarm[] = [];
+  /** ARNs of the alarms that exist (a Terraform list when watchEnabled is a token), e.g. for a dashboard's alarm widget. */
+  readonly alarmArns: string[];
 
   constructor(scope: Construct, id: string, props: InstanceAlarmsProps) {
     super(scope, id);
     const diskUsedPercent = props.diskUsedPercent ?? 85;
     const memoryUsedPercent = props.memoryUsedPercent ?? 90;
+    const cpuUtilizationPercent = props.cpuUtilizationPercent ?? 0;
     validateAll(this, [
+      {
+        failed: !isKnown(cpuUtilizationPercent) || cpuUtilizationPercent < 0 || cpuUtilizationPercent >= 100,
+        message: `cpuUtilizationPercent must be a number known at synth from 1 to 99, or 0 for no CPU alarm, got ${cpuUtilizationPercent}.`,
+      },
       { failed: isKnown(diskUsedPercent) && (diskUsedPercent <= 0 || diskUsedPercent >= 100), message: `diskUsedPercent ${diskUsedPercent} must be between 1 and 99.` },
       { failed: isKnown(memoryUsedPercent) && (memoryUsedPercent < 0 || memoryUsedPercent >= 100), message: `memoryUsedPercent ${memoryUsedPercent} must be between 1 and 99, or 0 for no memory alarm.` },
       { failed: !isKnown(memoryUsedPercent), message: "memoryUsedPercent must be a number known at synth, not a Terraform expression: it decides whether the memory alarm exists." },
@@ -115,6 +134,26 @@ export class InstanceAlarms extends Construct {
       );
     }
 
+    if (cpuUtilizationPercent > 0) {
+      this.alarms.push(
+        new CloudwatchMetricAlarm(this, "Cpu", {
+          alarmName: `${props.namePrefix}-cpu`,
+          alarmDescription: `CPU use is over ${cpuUtilizationPercent}% for 15 minutes (a larger instance type, or find the expensive work).`,
+          namespace: "AWS/EC2",
+          metricName: "CPUUtilization",
+          dimensions: { InstanceId: props.instanceId },
+          statistic: "Average",
+          period: 300,
+          evaluationPeriods: 3,
+          threshold: cpuUtilizationPercent,
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          treatMissingData: "missing",
+          alarmActions: notify,
+          okActions: notify,
+        }),
+      );
+    }
+
     if (memoryUsedPercent > 0) {
       this.alarms.push(
         new CloudwatchMetricAlarm(this, "Memory", {
@@ -134,7 +173,19 @@ export class InstanceAlarms extends Construct {
         }),
       );
     }
+    const watch = props.watchEnabled ?? true;
+    const watching = this.alarms.slice(2);
+    if (watch !== true) for (const alarm of watching) alarm.count = countWhen(watch);
+    this.alarmArns =
+      watch === true || watching.length === 0
+        ? this.alarms.map((a) => a.arn)
+        : Token.asList(Fn.concat([this.alarms.slice(0, 2).map((a) => a.arn), ...watching.map((a) => splat(a, "arn"))]));
     const count = this.alarms.length;
-    CostEstimate.of(this).add({ key: costKey(this, "alarms"), usd: Math.round(count * ALARM_USD_PER_MONTH * 100) / 100, description: `${count} CloudWatch alarms` });
+    const usd = (n: number) => Math.round(n * ALARM_USD_PER_MONTH * 100) / 100;
+    CostEstimate.of(this).add({
+      key: costKey(this, "alarms"),
+      usd: typeof watch === "boolean" || watching.length === 0 ? usd(watch === false ? 2 : count) : Token.asNumber(Fn.conditional(watch, usd(count), usd(2))),
+      description: watch === true ? `${count} CloudWatch alarms` : `CloudWatch alarms: 2 status checks, ${watching.length} more when monitoring is on`,
+    });
   }
 }

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Op, Token } from "cdktf";
+import { Op, TerraformResource, Token } from "cdktf";
 // Provider docs: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
@@ -8,7 +8,8 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketLifecycleConfiguration, S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { choose, pascalCase } from "../core/index.js";
+import { DataAwsS3Bucket } from "@cdktf/provider-aws/lib/data-aws-s3-bucket";
+import { choose, countWhen, isEmpty, isKnown, isNonEmpty, oneOf, pascalCase, Switch } from "../core/index.js";
 import { CostEstimate, costKey } from "../cost-estimate/index.js";
 import { PrivateBucketProps, S3_STANDARD_USD_PER_GIB_MONTH, withDefaults } from "./props.js";
 import { validatePrivateBucketProps, validateStatementPrefix } from "./validate-props.js";
@@ -39,6 +40,10 @@ function filterFor(prefix: string | undefined): S3BucketLifecycleConfigurationRu
  */
 export class PrivateBucket extends Construct {
   readonly bucket: S3Bucket;
+  /** Whether the module creates the bucket: true, or a Terraform boolean with existingBucketName. */
+  readonly created: Switch;
+  /** The existing bucket's lookup, with existingBucketName (count 1 when it is non-empty). */
+  readonly existing?: DataAwsS3Bucket;
   /** Bucket ARN. */
   readonly arn: string;
   /** Bucket name (known after apply when bucketPrefix is used). */
@@ -51,15 +56,26 @@ export class PrivateBucket extends Construct {
     validatePrivateBucketProps(this, p);
     this.kmsKeyArn = p.kmsKeyArn;
 
+    const existingName = p.existingBucketName;
+    this.created = existingName === undefined ? true : isKnown(existingName) ? existingName === "" : isEmpty(existingName);
     this.bucket = new S3Bucket(this, "Resource", {
       bucket: p.bucketName,
       bucketPrefix: p.bucketPrefix,
       forceDestroy: p.forceDestroy,
       tags: { ...p.tags },
     });
-    this.arn = this.bucket.arn;
-    this.bucketName = this.bucket.bucket;
-    const bucket = this.bucket.id;
+    if (this.created === true) {
+      this.arn = this.bucket.arn;
+      this.bucketName = this.bucket.bucket;
+    } else {
+      // Without existingBucketName nothing is counted, so the addresses of buckets made before it stay the same.
+      this.existing = new DataAwsS3Bucket(this, "Existing", { bucket: existingName! });
+      this.existing.count = countWhen(typeof this.created === "boolean" ? !this.created : isNonEmpty(existingName!));
+      this.arn = choose(this.created, oneOf(this.bucket, "arn"), oneOf(this.existing, "arn"));
+      this.bucketName = choose(this.created, oneOf(this.bucket, "bucket"), oneOf(this.existing, "bucket"));
+    }
+    const bucket = this.created === true ? this.bucket.id : oneOf(this.bucket, "id");
+    const ownArn = this.created === true ? this.bucket.arn : oneOf(this.bucket, "arn");
 
     const publicAccessBlock = new S3BucketPublicAccessBlock(this, "PublicAccessBlock", {
       bucket,
@@ -94,13 +110,13 @@ export class PrivateBucket extends Construct {
       versioningConfiguration: { status: choose(p.versioned, "Enabled", "Suspended") },
     });
 
-    const objects = `${this.arn}/*`;
+    const objects = `${ownArn}/*`;
     const deny = (sid: string, condition: Record<string, Record<string, string>>) => ({
       Sid: sid,
       Effect: "Deny",
       Principal: "*",
       Action: "s3:*",
-      Resource: [this.arn, objects],
+      Resource: [ownArn, objects],
       Condition: condition,
     });
     new S3BucketPolicy(this, "Policy", {
@@ -146,6 +162,11 @@ export class PrivateBucket extends Construct {
       // The provider's advice: with versioning, apply the lifecycle configuration after it.
       dependsOn: [versioning],
     });
+
+    if (this.created !== true) {
+      const count = countWhen(this.created);
+      for (const child of this.node.children) if (child instanceof TerraformResource) child.count = count;
+    }
 
     if (p.costedSizeGiB !== undefined) {
       CostEstimate.of(this).add({

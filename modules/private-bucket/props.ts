@@ -53,6 +53,14 @@ export interface PrivateBucketProps {
    */
   readonly bucketPrefix?: string;
   /**
+   * Name of an existing bucket to use instead of creating one, usually a variable ("" when unset). When it is
+   * non-empty nothing is created (none of the bucket's settings are applied: the bucket's owner keeps them) and a
+   * data source checks that the bucket exists; a Terraform token decides at plan time. bucketName / bucketPrefix
+   * still name the bucket created when it is "".
+   * @default - always create the bucket
+   */
+  readonly existingBucketName?: string;
+  /**
    * Whether `terraform destroy` deletes the bucket with its objects (and versions). Keep false for data that matters.
    * @default false
    */

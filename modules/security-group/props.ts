@@ -30,6 +30,13 @@ export interface IngressPort {
    * @default - the group's allowedSources and allowedSecurityGroups
    */
   readonly sources?: Readonly<Record<string, string>>;
+  /**
+   * IPv4 CIDRs for this port only, as one list whose length may be known only at plan time (a list variable such as
+   * `var.ssh_allowed_cidr_blocks`), instead of the group's sources: one rule per CIDR (`for_each`, keyed by the
+   * CIDR, so removing one leaves the others alone). With `enabled` a token, the list is empty when it is false.
+   * @default - the group's allowedSources and allowedSecurityGroups (or `sources`)
+   */
+  readonly cidrList?: string[];
 }
 
 /** An outbound rule. */

@@ -4,6 +4,7 @@ import { SecurityGroup as AwsSecurityGroup } from "@cdktf/provider-aws/lib/secur
 // Standalone rules (not inline blocks): one resource per rule, so changing one never rewrites the others.
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { Fn, TerraformIterator, Token } from "cdktf";
 import { countWhen, isIpv6Cidr, isKnown } from "../core/index.js";
 import { DEFAULT_EGRESS, SecurityGroupProps } from "./props.js";
 import { validateSecurityGroupProps } from "./validate-props.js";
@@ -37,6 +38,23 @@ export class SecurityGroup extends Construct {
 
     for (const port of props.ingressPorts) {
       if (port.enabled === false) continue;
+      if (port.cidrList !== undefined) {
+        // for_each and count do not mix: a switched-off port iterates over an empty set.
+        const list = port.enabled === undefined || port.enabled === true ? port.cidrList : Token.asList(Fn.conditional(port.enabled, port.cidrList, []));
+        // fromList sets for_each to toset(list): one rule per distinct CIDR, keyed by it.
+        const each = TerraformIterator.fromList(list);
+        new VpcSecurityGroupIngressRule(this, `ingress-${port.key}`, {
+          forEach: each,
+          securityGroupId: this.resource.id,
+          description: port.description,
+          ipProtocol: port.protocol ?? "tcp",
+          fromPort: port.fromPort,
+          toPort: port.toPort ?? port.fromPort,
+          cidrIpv4: each.value,
+          tags,
+        });
+        continue;
+      }
       const count = port.enabled === undefined || port.enabled === true ? undefined : countWhen(port.enabled);
       const sources: [string, { cidrIpv4?: string; cidrIpv6?: string; referencedSecurityGroupId?: string }][] = port.sources
         ? Object.entries(port.sources).map(([key, cidr]) => [key, cidrArgument(cidr)] as [string, ReturnType<typeof cidrArgument>])

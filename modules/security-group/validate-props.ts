@@ -21,6 +21,7 @@ export function validateSecurityGroupProps(scope: IConstruct, props: SecurityGro
         message: `ingressPorts["${p.key}"].toPort ${p.toPort} must be a port (1-65535) not below fromPort ${p.fromPort}.`,
       },
       { failed: p.description.trim() === "", message: `ingressPorts["${p.key}"].description is empty: say what listens on the port.` },
+      { failed: p.sources !== undefined && p.cidrList !== undefined, message: `ingressPorts["${p.key}"] has both sources and cidrList: give one.` },
       ...Object.entries(p.sources ?? {}).flatMap(([key, cidr]) => [
         { failed: !KEY.test(key), message: `ingressPorts["${p.key}"].sources key "${key}" must be lower-case letters, digits and dashes.` },
         { failed: isKnown(cidr) && !isCidr(cidr), message: `ingressPorts["${p.key}"].sources["${key}"] "${cidr}" is not a CIDR: use e.g. 0.0.0.0/0.` },

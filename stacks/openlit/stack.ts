@@ -94,6 +94,8 @@ export class OpenlitStack extends SystemStack {
         finalSnapshot: v.dataVolumeFinalSnapshot.booleanValue,
         tags: { "openlit:role": "data", "openlit:environment": environment },
         snapshotTag: { key: SNAPSHOT_TAG_KEY, value: `${name}-data` },
+        // Off for now: the boot script of running instances stays byte-identical (a new one replaces the instance).
+        growOnStart: false,
       },
       elasticIp: true,
       detailedMonitoring: v.detailedMonitoring.booleanValue,
