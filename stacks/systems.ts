@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
 import { SystemStackProps } from "./base-stack.js";
 import { OpenlitStack } from "./openlit/stack.js";
+import { LighthouseStack } from "./lighthouse/stack.js";
 
 /** A system the product deploys: its stack class and the environments it has. */
 export interface SystemDefinition {
@@ -13,7 +14,10 @@ export interface SystemDefinition {
 }
 
 /** Every system `npm run synth` produces. Add a system here, with `environments/<name>/<env>.tfvars` and `docs/<name>.md`. */
-export const SYSTEMS: readonly SystemDefinition[] = [{ name: "openlit", environments: ["demo", "staging"], stack: OpenlitStack }];
+export const SYSTEMS: readonly SystemDefinition[] = [
+  { name: "openlit", environments: ["demo", "staging"], stack: OpenlitStack },
+  { name: "lighthouse", environments: ["dev", "prod"], stack: LighthouseStack },
+];
 
 /** Every stack of the product: system × environment. */
 export function allStacks(): { system: SystemDefinition; environment: string; name: string }[] {
