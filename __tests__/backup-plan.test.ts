@@ -1,6 +1,7 @@
 // BackupPlan on a bare stack, with only what a caller gives.
-import { TerraformStack, TerraformVariable, Testing } from "cdktf";
+import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { BackupPlan, BackupPlanProps } from "../modules/backup-plan/index.js";
 import { CostEstimate } from "../modules/cost-estimate/index.js";
 import { ValidationError } from "../modules/core/index.js";
@@ -197,5 +198,30 @@ describe("BackupPlan", () => {
         new BackupPlan(s, "backups", { ...BASE, rules: [{ name: "daily", deleteAfterDays: days.numberValue, schedule: schedule.stringValue }], costedSizeGiB: days.numberValue });
       }),
     ).not.toThrow();
+  });
+});
+
+describe("BackupPlan with kmsKeyGiven", () => {
+  // The caller's key (e.g. a data volume's), whose ARN is known only after apply: no count may depend on it.
+  const json = bare((s) => {
+    const key = new KmsKey(s, "data", { description: "data volume key" });
+    const plan = new BackupPlan(s, "backups", { ...BASE, kmsKeyArn: key.arn, kmsKeyGiven: true, costedSizeGiB: 100 });
+    new TerraformOutput(s, "kms_key_arn", { value: plan.kmsKeyArn });
+    CostEstimate.of(s).writeOutputs(s, "test");
+  });
+
+  it("creates no key of its own, counted or not, and encrypts the vault with the given ARN as is", () => {
+    expect(Object.keys(json.resource.aws_kms_key)).toEqual(["data"]);
+    const vault = onlyResource(json, "aws_backup_vault");
+    expect(vault.kms_key_arn).toBe("${aws_kms_key.data.arn}");
+    expect(vault.count).toBeUndefined();
+  });
+
+  it("exposes the given ARN as kmsKeyArn", () => {
+    expect(json.output.kms_key_arn.value).toBe("${aws_kms_key.data.arn}");
+  });
+
+  it("prices no key, only the storage", () => {
+    expect(Object.keys(json.output.cost_breakdown.value)).toEqual(["backups-storage"]);
   });
 });

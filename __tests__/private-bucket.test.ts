@@ -301,3 +301,64 @@ describe("PrivateBucket validation", () => {
     expect(() => new PrivateBucket(bareStack(), "b", { bucketName: "a" })).toThrow(/^Invalid props for bare\/b:\n  - bucketName "a" is 1 characters long/);
   });
 });
+
+describe("PrivateBucket with existingBucketName", () => {
+  const RESOURCE_TYPES = ["aws_s3_bucket", "aws_s3_bucket_public_access_block", "aws_s3_bucket_ownership_controls", "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_versioning", "aws_s3_bucket_policy", "aws_s3_bucket_lifecycle_configuration"];
+  const countsOf = (json: TfJson) => RESOURCE_TYPES.map((t) => [t, onlyResource(json, t).count]);
+  const dataRef = (json: TfJson, attribute: string) => `one(data.aws_s3_bucket.${Object.keys(json.data.aws_s3_bucket)[0]}[*].${attribute})`;
+  const ownRef = (json: TfJson, attribute: string) => `one(aws_s3_bucket.${resourcesOf(json, "aws_s3_bucket")[0]![0]}[*].${attribute})`;
+
+  /** A bucket whose existingBucketName is the variable existing_bucket, with its name, ARN and read statements as outputs. */
+  function withVariable(): TfJson {
+    const stack = bareStack();
+    const existing = new TerraformVariable(stack, "existing_bucket", { type: "string", default: "" });
+    const bucket = new PrivateBucket(stack, "backups", { bucketName: "acme-prod-backups", existingBucketName: existing.stringValue });
+    new TerraformOutput(stack, "name", { value: bucket.bucketName });
+    new TerraformOutput(stack, "arn", { value: bucket.arn });
+    new TerraformOutput(stack, "read", { value: bucket.policyStatements("read") });
+    return synthStack(stack);
+  }
+  const variable = withVariable();
+  const chosen = (attribute: string) => `(length(var.existing_bucket) < 1) ? ${ownRef(variable, attribute)} : ${dataRef(variable, attribute)}`;
+
+  it("left out: counts no resource and looks nothing up, so the addresses stay as they were", () => {
+    const { json, bucket } = synthBucket();
+    expect(countsOf(json)).toEqual(RESOURCE_TYPES.map((t) => [t, undefined]));
+    expect(json.data).toBeUndefined();
+    expect(bucket.created).toBe(true);
+    expect(bucket.existing).toBeUndefined();
+  });
+
+  it("a literal \"\" means no existing bucket: the same configuration as leaving it out", () => {
+    const { json, bucket } = synthBucket({ existingBucketName: "" });
+    expect(json).toEqual(synthBucket().json);
+    expect(bucket.created).toBe(true);
+  });
+
+  it("a literal name: every resource gets count 0 and the bucket is looked up once by that name", () => {
+    const { json, bucket } = synthBucket({ existingBucketName: "acme-shared-backups" });
+    expect(countsOf(json)).toEqual(RESOURCE_TYPES.map((t) => [t, 0]));
+    expect(Object.values(json.data.aws_s3_bucket)).toEqual([{ bucket: "acme-shared-backups", count: 1 }]);
+    expect(bucket.created).toBe(false);
+  });
+
+  it("a variable: every resource exists when it is empty, the lookup when it is set", () => {
+    expect(countsOf(variable)).toEqual(RESOURCE_TYPES.map((t) => [t, "${(length(var.existing_bucket) < 1) ? 1 : 0}"]));
+    expect(Object.values(variable.data.aws_s3_bucket)).toEqual([{ bucket: "${var.existing_bucket}", count: "${(length(var.existing_bucket) >= 1) ? 1 : 0}" }]);
+  });
+
+  it("a variable: bucketName and arn are the created bucket's or the existing one's", () => {
+    expect(variable.output.name.value).toBe(`\${${chosen("bucket")}}`);
+    expect(variable.output.arn.value).toBe(`\${${chosen("arn")}}`);
+  });
+
+  it("a variable: policyStatements grant access to the chosen bucket", () => {
+    expect(variable.output.read.value.map((s: { Resource: string[] }) => s.Resource)).toEqual([[`\${${chosen("arn")}}`], [`\${${chosen("arn")}}/*`]]);
+  });
+
+  it("a variable: the bucket's own settings and TLS policy reference the created bucket through one(...)", () => {
+    for (const type of RESOURCE_TYPES.slice(1)) expect(onlyResource(variable, type).bucket, type).toBe(`\${${ownRef(variable, "id")}}`);
+    const own = `\${${ownRef(variable, "arn")}}`;
+    expect(JSON.parse(onlyResource(variable, "aws_s3_bucket_policy").policy).Statement[0].Resource).toEqual([own, `${own}/*`]);
+  });
+});

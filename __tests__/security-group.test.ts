@@ -1,8 +1,13 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Testing, TerraformStack, TerraformVariable } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { isNonEmpty } from "../modules/core/index.js";
+import { isNonEmpty, Switch } from "../modules/core/index.js";
 import { SecurityGroup, SecurityGroupProps } from "../modules/security-group/index.js";
+import { initWorkspace, normalizePlan } from "../scripts/offline-terraform/index.js";
 import { resourcesOf, synthStack } from "./support/synth.js";
+import { requireTerraform } from "./support/terraform.js";
 
 function synthGroup(overrides: Partial<SecurityGroupProps> = {}) {
   const stack = new TerraformStack(Testing.app(), "test");
@@ -82,5 +87,81 @@ describe("SecurityGroup", () => {
     );
     expect(() => synthGroup({ ingressPorts: [] })).toThrow(/ingressPorts is empty/);
     expect(() => synthGroup({ allowedSources: {} })).toThrow(/allowedSources is empty/);
+  });
+});
+
+describe("SecurityGroup cidrList", () => {
+  /** SSH open to the list variable ssh_cidrs (switched by `enabled` when given), UI to the group's sources. */
+  function synthCidrList(enabled?: (stack: TerraformStack) => Switch): string {
+    const stack = new TerraformStack(Testing.app(), "test");
+    new AwsProvider(stack, "aws", { region: "us-east-1" });
+    const cidrs = new TerraformVariable(stack, "ssh_cidrs", { type: "list(string)" });
+    new SecurityGroup(stack, "sg", {
+      vpcId: "vpc-123",
+      namePrefix: "t-",
+      allowedSources: { operator: "203.0.113.7/32" },
+      ingressPorts: [
+        { key: "ssh", fromPort: 22, description: "SSH", cidrList: cidrs.listValue, enabled: enabled?.(stack) },
+        { key: "ui", fromPort: 3000, description: "UI" },
+      ],
+    });
+    return Testing.synth(stack);
+  }
+  const sshRule = (config: string) => {
+    const rules = resourcesOf(JSON.parse(config), "aws_vpc_security_group_ingress_rule").filter(([id]) => id.startsWith("sg_ingress-ssh"));
+    expect(rules.map(([id]) => id.replace(/_[0-9A-F]{8}$/, ""))).toEqual(["sg_ingress-ssh"]);
+    return rules[0]![1];
+  };
+  const keyPair = (stack: TerraformStack) => isNonEmpty(new TerraformVariable(stack, "key_pair_name", { type: "string" }).stringValue);
+
+  it("opens the port with one rule resource per CIDR of the list: for_each over its set, keyed by the CIDR", () => {
+    const rule = sshRule(synthCidrList());
+    expect(rule).toMatchObject({ for_each: "${toset(var.ssh_cidrs)}", cidr_ipv4: "${each.value}", from_port: 22, to_port: 22, ip_protocol: "tcp", description: "SSH" });
+    expect(rule.count).toBeUndefined();
+  });
+
+  it("with a token `enabled` iterates over the list when it holds and over an empty list otherwise (no count)", () => {
+    const rule = sshRule(synthCidrList(keyPair));
+    expect(rule.for_each).toBe("${toset((length(var.key_pair_name) >= 1) ? var.ssh_cidrs : [])}");
+    expect(rule.count).toBeUndefined();
+  });
+
+  it("leaves the other ports on the group's sources", () => {
+    const json = JSON.parse(synthCidrList());
+    const ui = resourcesOf(json, "aws_vpc_security_group_ingress_rule").filter(([id]) => id.startsWith("sg_ingress-ui"));
+    expect(ui.map(([id]) => id.replace(/_[0-9A-F]{8}$/, ""))).toEqual(["sg_ingress-ui-operator"]);
+  });
+
+  it("rejects sources and cidrList on one port", () => {
+    expect(() => synthGroup({ ingressPorts: [{ key: "ssh", fromPort: 22, description: "SSH", sources: { office: "198.51.100.0/24" }, cidrList: ["10.0.0.0/8"] }] })).toThrow(
+      /Invalid props for test\/sg:\n {2}- ingressPorts\["ssh"\] has both sources and cidrList: give one\.$/,
+    );
+  });
+
+  it("plans one rule per CIDR, and none when switched off (real Terraform, offline stand-in provider)", async () => {
+    requireTerraform();
+    const stackDir = mkdtempSync(join(tmpdir(), "sg-cidr-list-"));
+    writeFileSync(join(stackDir, "cdk.tf.json"), synthCidrList(keyPair));
+    const ws = await initWorkspace({ stackDir });
+    try {
+      expect(ws.init.exitCode, ws.init.stderr).toBe(0);
+      const cidrs = '["10.0.0.0/8","192.0.2.0/24"]';
+      const [on, off] = await Promise.all([
+        ws.plan({ env: { TF_VAR_ssh_cidrs: cidrs, TF_VAR_key_pair_name: "ops" } }),
+        ws.plan({ env: { TF_VAR_ssh_cidrs: cidrs, TF_VAR_key_pair_name: "" } }),
+      ]);
+      const sshRules = (plan: typeof on) => {
+        expect(plan.exitCode, plan.stderr).toBe(0);
+        return normalizePlan(plan.showJson).resourceChanges.filter((c) => c.address.includes("sg_ingress-ssh")).map((c) => [c.address.replace(/_[0-9A-F]{8}\[/, "["), (c.after as { cidr_ipv4: string }).cidr_ipv4]);
+      };
+      expect(sshRules(on)).toEqual([
+        ['aws_vpc_security_group_ingress_rule.sg_ingress-ssh["10.0.0.0/8"]', "10.0.0.0/8"],
+        ['aws_vpc_security_group_ingress_rule.sg_ingress-ssh["192.0.2.0/24"]', "192.0.2.0/24"],
+      ]);
+      expect(sshRules(off)).toEqual([]);
+    } finally {
+      ws.cleanup();
+      rmSync(stackDir, { recursive: true, force: true });
+    }
   });
 });

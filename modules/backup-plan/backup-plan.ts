@@ -8,7 +8,7 @@ import { BackupVaultNotifications } from "@cdktf/provider-aws/lib/backup-vault-n
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { accountAdministersKey, choose, countWhen, isEmpty, isKnown, isNonEmpty, oneOf, Switch } from "../core/index.js";
+import { accountAdministersKey, choose, countWhen, isEmpty, isKnown, isNonEmpty, oneOf, Switch, validateAll } from "../core/index.js";
 import { CostEstimate, costKey, KMS_KEY_USD_PER_MONTH } from "../cost-estimate/index.js";
 import { BACKUP_WARM_USD_PER_GIB_MONTH, BackupPlanProps, withDefaults } from "./props.js";
 import { validateBackupPlanProps } from "./validate-props.js";
@@ -54,6 +54,9 @@ export class BackupPlan extends Construct {
     super(scope, id);
     const p = withDefaults(props);
     validateBackupPlanProps(this, p);
+    validateAll(this, [
+      { failed: props.kmsKeyGiven === true && isKnown(p.kmsKeyArn) && p.kmsKeyArn === "", message: "kmsKeyGiven is true but kmsKeyArn is empty: give the key's ARN, or leave kmsKeyGiven out to create a key." },
+    ]);
     const tags = { ...p.tags };
 
     // The key: created when kmsKeyArn is "" (known now, or decided at plan time for a token).

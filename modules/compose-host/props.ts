@@ -97,14 +97,15 @@ export interface HostApplication {
   readonly composeFile: string;
   /**
    * Shell lines run as root before every start of the service, after the secrets are read (e.g. settings sized to
-   * the instance's memory, which changes when the instance type does). `set -euo pipefail` applies.
+   * the instance's memory, which changes when the instance type does). `set -euo pipefail` applies. Already
+   * rendered for Terraform, like composeFile (from renderTemplate: a raw `${VAR}` would be a Terraform interpolation).
    * @default - none
    */
   readonly preStart?: string;
   /**
-   * A script run as root after every successful start (`ExecStartPost`, installed as
+   * A whole script, with its `#!` line, run as root after every successful start (`ExecStartPost`, installed as
    * `/usr/local/sbin/<appName>-poststart`), e.g. applying the current password to a database that kept an old one.
-   * A failure fails the start.
+   * A failure fails the start. Already rendered for Terraform, like composeFile.
    * @default - none
    */
   readonly postStart?: string;
@@ -173,7 +174,7 @@ export interface ComposeHostProps {
   readonly spot?: boolean;
   /**
    * The spot price as a share of the on-demand price, for the cost estimate only (spot prices move; a Terraform
-   * number such as a variable is fine). Used only with spot.
+   * number such as a variable is fine). Used only with spot; more than 0 and at most 1.
    * @default 0.3
    */
   readonly spotPriceFactor?: number;

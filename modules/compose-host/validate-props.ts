@@ -64,6 +64,10 @@ export function validateComposeHostProps(scope: IConstruct, props: ComposeHostPr
     })),
     { failed: repeatedEnvVars.length > 0, message: `secrets.parameters and secretsManagerSecrets envVar values must be unique; repeated: ${[...new Set(repeatedEnvVars)].join(", ")}.` },
     {
+      failed: isKnown(props.spotPriceFactor) && !(props.spotPriceFactor > 0 && props.spotPriceFactor <= 1),
+      message: `spotPriceFactor ${props.spotPriceFactor} must be more than 0 and at most 1, e.g. 0.3 for a 70 % discount.`,
+    },
+    {
       failed: props.securityGroupIds.length === 0,
       message: "securityGroupIds is empty: pass the group that opens the application's ports.",
     },

@@ -78,10 +78,9 @@ export class InstanceAlarms extends Construct {
     const memoryUsedPercent = props.memoryUsedPercent ?? 90;
     const cpuUtilizationPercent = props.cpuUtilizationPercent ?? 0;
     validateAll(this, [
-      {
-        failed: !isKnown(cpuUtilizationPercent) || cpuUtilizationPercent < 0 || cpuUtilizationPercent >= 100,
-        message: `cpuUtilizationPercent must be a number known at synth from 1 to 99, or 0 for no CPU alarm, got ${cpuUtilizationPercent}.`,
-      },
+      // Two rules, as for memoryUsedPercent: a token would print as a meaningless number such as -8.1e+298.
+      { failed: isKnown(cpuUtilizationPercent) && (cpuUtilizationPercent < 0 || cpuUtilizationPercent >= 100), message: `cpuUtilizationPercent ${cpuUtilizationPercent} must be between 1 and 99, or 0 for no CPU alarm.` },
+      { failed: !isKnown(cpuUtilizationPercent), message: "cpuUtilizationPercent must be a number known at synth, not a Terraform expression: it decides whether the CPU alarm exists." },
       { failed: isKnown(diskUsedPercent) && (diskUsedPercent <= 0 || diskUsedPercent >= 100), message: `diskUsedPercent ${diskUsedPercent} must be between 1 and 99.` },
       { failed: isKnown(memoryUsedPercent) && (memoryUsedPercent < 0 || memoryUsedPercent >= 100), message: `memoryUsedPercent ${memoryUsedPercent} must be between 1 and 99, or 0 for no memory alarm.` },
       { failed: !isKnown(memoryUsedPercent), message: "memoryUsedPercent must be a number known at synth, not a Terraform expression: it decides whether the memory alarm exists." },
