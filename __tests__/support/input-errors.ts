@@ -65,6 +65,49 @@ export const VARIABLE_ERRORS: readonly VariableError[] = [
   { what: "the demo stack given environment = \"staging\"", vars: { environment: "staging" }, message: 'This is the openlit-demo stack: set environment = "demo" or use environments/openlit/demo.tfvars with it.' },
 ];
 
+/** A wrong input to a Lighthouse stack, and the exact message `terraform plan` stops with (docs/lighthouse.md shows each). */
+export interface LighthouseVariableError {
+  readonly what: string;
+  /** The stack given the input: lighthouse-<environment>. */
+  readonly environment: "dev" | "prod";
+  /** Overrides on top of environments/lighthouse/<environment>.tfvars; a list for a list(string) variable. */
+  readonly vars: Readonly<Record<string, string | readonly string[]>>;
+  readonly message: string;
+}
+
+export const LIGHTHOUSE_VARIABLE_ERRORS: readonly LighthouseVariableError[] = [
+  { what: "a region that is not one", environment: "dev", vars: { aws_region: "us-east" }, message: 'aws_region must be a region code such as "us-east-1".' },
+  { what: "the dev stack given environment = \"prod\"", environment: "dev", vars: { environment: "prod" }, message: 'This is the lighthouse-dev stack: set environment = "dev" or use environments/lighthouse/dev.tfvars with it.' },
+  { what: "the prod stack given environment = \"dev\"", environment: "prod", vars: { environment: "dev" }, message: 'This is the lighthouse-prod stack: set environment = "prod" or use environments/lighthouse/prod.tfvars with it.' },
+  { what: "a key pair name with a space", environment: "dev", vars: { ssh_key_name: "my key" }, message: "ssh_key_name must be the name of an existing EC2 key pair (at most 255 characters, no spaces or quotes), or empty." },
+  { what: "an SSH source without a prefix length", environment: "dev", vars: { ssh_allowed_cidr_blocks: ["203.0.113.7"] }, message: 'ssh_allowed_cidr_blocks must be IPv4 CIDRs given by their network address, e.g. ["10.0.0.0/16"] or ["203.0.113.7/32"].' },
+  { what: "an SSH source with host bits", environment: "dev", vars: { ssh_allowed_cidr_blocks: ["10.0.0.1/16"] }, message: 'ssh_allowed_cidr_blocks must be IPv4 CIDRs given by their network address, e.g. ["10.0.0.0/16"] or ["203.0.113.7/32"].' },
+  { what: "SSH open to 0.0.0.0/0", environment: "dev", vars: { ssh_allowed_cidr_blocks: ["0.0.0.0/0"] }, message: "ssh_allowed_cidr_blocks opens SSH to the whole internet: narrow it to your VPN or address (x.x.x.x/32), or leave it empty and use Session Manager." },
+  { what: "SSH sources without a key pair", environment: "dev", vars: { ssh_key_name: "", ssh_allowed_cidr_blocks: ["10.0.0.0/16"] }, message: "ssh_allowed_cidr_blocks is set but ssh_key_name is empty: set the key pair, or leave the list empty (Session Manager needs no open port)." },
+  { what: "a VPC name with double quotes", environment: "dev", vars: { vpc_name: 'lighthouse "dev"', private_subnet_name: "lighthouse-dev-private" }, message: 'vpc_name must be the Name tag of an existing VPC (at most 255 characters, no double quotes or line breaks), e.g. "lighthouse-prod-vpc", or empty.' },
+  { what: "a subnet name with a line break", environment: "dev", vars: { private_subnet_name: "lighthouse-dev\nprivate" }, message: 'private_subnet_name must be the Name tag of an existing subnet (at most 255 characters, no double quotes or line breaks), e.g. "lighthouse-prod-private-subnet", or empty.' },
+  { what: "a VPC without a subnet name", environment: "dev", vars: { vpc_name: "lighthouse-dev-vpc" }, message: "vpc_name is set but private_subnet_name is empty: name the subnet too (the VPC only narrows the subnet lookup)." },
+  { what: "a security group id instead of its name", environment: "dev", vars: { backend_security_group_name: "sg-0123456789abcdef0" }, message: 'backend_security_group_name must be a security group\'s name (not its sg- id), e.g. "lighthouse-prod-backend-sg", or empty.' },
+  { what: "a malformed instance type", environment: "dev", vars: { instance_type: "t4g-micro" }, message: 'instance_type must look like family.size, e.g. "t4g.micro", "t4g.small" or "t4g.medium".' },
+  { what: "a fractional volume size", environment: "dev", vars: { volume_size_gb: "20.5" }, message: "volume_size_gb must be a whole number of GiB from 1 to 16384." },
+  { what: "a password beside an existing secret", environment: "prod", vars: { db_password: "Abcdefgh123456789" }, message: "db_password is set but db_password_secret_id names an existing secret, which holds the password: leave db_password empty, or put the new value in that secret." },
+  { what: "an alarm e-mail beside an existing topic", environment: "prod", vars: { alarm_email: "ops@example.com" }, message: "alarm_email is set but alerts_sns_topic_name names an existing topic, which the alarms notify instead: subscribe the address to that topic (aws sns subscribe), or leave alerts_sns_topic_name empty." },
+  { what: "a Secrets Manager secret for the dev stack", environment: "dev", vars: { db_password_secret_id: "lighthouse/dev/db/password" }, message: "db_password_secret_id is for the prod stack's Secrets Manager secret; lighthouse-dev keeps its password in SSM at /lighthouse/dev/db/password: leave it empty." },
+  { what: "a secret id with spaces", environment: "prod", vars: { db_password_secret_id: "lighthouse prod password" }, message: 'db_password_secret_id must be a Secrets Manager secret name (letters, digits and /_+=.@-) or ARN, e.g. "lighthouse/prod/db/password", or empty to create one.' },
+  { what: "a 15-character password", environment: "dev", vars: { db_password: "Abcdefgh1234567" }, message: "db_password must be 16-128 characters, only letters, digits and _ . ~ + = , : - (safe unquoted in a connection URL and a dotenv line), or empty to let Terraform generate one." },
+  { what: "a password with @ (it would end a connection URL's user part)", environment: "prod", vars: { db_password_secret_id: "", db_password: "Abcdefgh@12345678" }, message: "db_password must be 16-128 characters, only letters, digits and _ . ~ + = , : - (safe unquoted in a connection URL and a dotenv line), or empty to let Terraform generate one." },
+  { what: "a password version of zero", environment: "dev", vars: { db_password_version: "0" }, message: "db_password_version must be a whole number from 1 to 1000000; increase it by one to push a new password." },
+  { what: "a bucket name with capitals", environment: "prod", vars: { backup_s3_bucket: "Lighthouse-Backups-Prod" }, message: 'backup_s3_bucket must be an S3 bucket name (3-63 lower-case letters, digits, dots and hyphens), e.g. "lighthouse-backups-prod", or empty to create one.' },
+  { what: "a bucket name with two dots in a row", environment: "prod", vars: { backup_s3_bucket: "lighthouse..backups" }, message: 'backup_s3_bucket must be an S3 bucket name (3-63 lower-case letters, digits, dots and hyphens), e.g. "lighthouse-backups-prod", or empty to create one.' },
+  { what: "a topic ARN instead of its name", environment: "prod", vars: { alerts_sns_topic_name: "arn:aws:sns:us-east-1:123456789012:lighthouse-prod-alerts" }, message: 'alerts_sns_topic_name must be an SNS topic name (letters, digits, - and _, at most 256), e.g. "lighthouse-prod-alerts", or empty.' },
+  { what: "two alarm e-mails", environment: "dev", vars: { alarm_email: "a@example.com,b@example.com" }, message: 'alarm_email must be one e-mail address, e.g. "ops@example.com", or empty.' },
+  { what: "a domain name with a scheme", environment: "prod", vars: { domain_name: "https://example.com" }, message: 'domain_name must be a DNS zone name such as "example.com", or empty for no DNS record.' },
+  { what: "a backup retention of zero days", environment: "prod", vars: { backup_retention_days: "0" }, message: "backup_retention_days must be a whole number of days from 1 to 36500." },
+  { what: "a dump retention of zero days", environment: "dev", vars: { dump_retention_days: "0" }, message: "dump_retention_days must be a whole number of days from 1 to 36500." },
+  { what: "a log retention CloudWatch does not offer", environment: "dev", vars: { log_retention_days: "10" }, message: "log_retention_days must be one of CloudWatch Logs' periods: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653." },
+  { what: "a spot price factor above 1", environment: "dev", vars: { spot_price_factor: "1.5" }, message: "spot_price_factor must be more than 0 and at most 1, e.g. 0.3 for a 70 % discount." },
+];
+
 export interface PropError {
   readonly construct: string;
   readonly what: string;

@@ -33,7 +33,7 @@ export interface LighthouseVariables {
 }
 
 const NAME_TAG = (name: string, what: string, example: string) =>
-  [`length(var.${name}) <= 255 && !can(regex("[\\\\n\\\\r\\"]", var.${name}))`, `${name} must be the Name tag of an existing ${what} (at most 255 characters, no quotes), e.g. "${example}", or empty.`] as const;
+  [`length(var.${name}) <= 255 && !can(regex("[\\\\n\\\\r\\"]", var.${name}))`, `${name} must be the Name tag of an existing ${what} (at most 255 characters, no double quotes or line breaks), e.g. "${example}", or empty.`] as const;
 
 export function createLighthouseVariables(scope: Construct, environment: string, profile: LighthouseProfile): LighthouseVariables {
   return {
@@ -96,13 +96,15 @@ export function createLighthouseVariables(scope: Construct, environment: string,
       scope,
       "db_password",
       { type: "string", default: "", description: "Database password of the postgres user, written only through a write-only argument (never in plan or state). Empty: Terraform generates one (two random UUIDs) when it creates the secret. Ignored with db_password_secret_id (the existing secret holds it)." },
-      [["var.db_password == \"\" || (length(var.db_password) >= 16 && length(var.db_password) <= 128 && can(regex(\"^[A-Za-z0-9_.~+=,:-]+$\", var.db_password)))", "db_password must be 16-128 letters, digits and _ . ~ + = , : - (it goes into connection URLs and a dotenv line unquoted-safe), or empty to let Terraform generate one."]],
+      [["var.db_password == \"\" || (length(var.db_password) >= 16 && length(var.db_password) <= 128 && can(regex(\"^[A-Za-z0-9_.~+=,:-]+$\", var.db_password)))", "db_password must be 16-128 characters, only letters, digits and _ . ~ + = , : - (safe unquoted in a connection URL and a dotenv line), or empty to let Terraform generate one."],
+        ['var.db_password == "" || var.db_password_secret_id == ""', "db_password is set but db_password_secret_id names an existing secret, which holds the password: leave db_password empty, or put the new value in that secret."],
+      ],
     ),
     dbPasswordVersion: variable(
       scope,
       "db_password_version",
       { type: "number", default: 1, description: "Bump to write a new db_password (or a newly generated one) to the secret: write-only values are not compared. The database takes the new password at the next start of its service." },
-      [wholeNumberRule("db_password_version", 1, 1000000, "db_password_version must be a whole number >= 1; increase it by one to push a new password.")],
+      [wholeNumberRule("db_password_version", 1, 1000000, "db_password_version must be a whole number from 1 to 1000000; increase it by one to push a new password.")],
     ),
     backupS3Bucket: variable(
       scope,
@@ -118,6 +120,7 @@ export function createLighthouseVariables(scope: Construct, environment: string,
     ),
     alarmEmail: variable(scope, "alarm_email", { type: "string", default: "", description: "E-mail subscribed to a topic the stack creates for the alarms (when alerts_sns_topic_name is empty); confirm the subscription mail. Empty: no topic is created." }, [
       emailRule("alarm_email", "ops@example.com", true),
+      ['var.alarm_email == "" || var.alerts_sns_topic_name == ""', "alarm_email is set but alerts_sns_topic_name names an existing topic, which the alarms notify instead: subscribe the address to that topic (aws sns subscribe), or leave alerts_sns_topic_name empty."],
     ]),
     enableMonitoring: variable(
       scope,

@@ -1,0 +1,221 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { Testing } from "cdktf";
+import { LighthouseStack } from "../stacks/lighthouse/stack.js";
+import { stackName } from "../stacks/base-stack.js";
+import { synthStack, TfJson } from "./support/synth.js";
+import { requireTerraform } from "./support/terraform.js";
+import { LIGHTHOUSE_VARIABLE_ERRORS } from "./support/input-errors.js";
+import { explain, RunResult, terraformTest, TestReport, TestRun, TfValue } from "./support/terraform-test.js";
+import { offlineModule, REPO, validationsOf, VariableValidation } from "./support/variables.js";
+
+// The Lighthouse stacks' variables through the real Terraform engine (no provider needed for variables, locals and
+// outputs): every case below is a `run` block of Terraform's own test framework, all planned by ONE `terraform test`.
+
+const ENVIRONMENTS = ["dev", "prod"] as const;
+type Environment = (typeof ENVIRONMENTS)[number];
+const STACK = (environment: Environment) => stackName("lighthouse", environment);
+const stacks: Record<string, TfJson> = Object.fromEntries(
+  ENVIRONMENTS.map((environment) => [STACK(environment), synthStack(new LighthouseStack(Testing.app(), { environment }))]),
+);
+const TFVARS = (environment: Environment) => `environments/lighthouse/${environment}.tfvars`;
+
+/** A run variable: a literal, or a list for a list(string) variable. */
+type RunValue = TfValue | readonly string[];
+
+/**
+ * A tfvars file as run variables. The shared readTfvars reads literal strings, numbers and booleans only; the
+ * document's prod file also sets a list (ssh_allowed_cidr_blocks = ["10.0.0.0/16"]). Each right-hand side here is
+ * valid JSON; anything else throws, so a richer file fails loudly instead of being half read.
+ */
+function readLighthouseTfvars(file: string): Record<string, RunValue> {
+  const values: Record<string, RunValue> = {};
+  readFileSync(resolve(REPO, file), "utf8").split("\n").forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) return;
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*("(?:[^"\\$%]|\\.)*"|\[(?:\s*"[^"\\$%]*"\s*,?)*\s*\]|true|false|-?[0-9]+(?:\.[0-9]+)?)\s*(?:#.*)?$/.exec(line);
+    if (!m) throw new Error(`${file}:${i + 1}: not an assignment this reader understands: ${raw}`);
+    if (m[1] in values) throw new Error(`${file}:${i + 1}: ${m[1]} is set twice`);
+    values[m[1]] = JSON.parse(m[2].replace(/,(\s*\])$/, "$1")) as RunValue;
+  });
+  return values;
+}
+
+/** The environment's tfvars with overrides, as `-var-file=<env>.tfvars -var=…` gives them. */
+const tfvars = (environment: Environment, overrides: Record<string, RunValue> = {}) => ({ ...readLighthouseTfvars(TFVARS(environment)), ...overrides });
+
+const runs: TestRun[] = [];
+/**
+ * Adds a run. terraformTest writes each variable into the run's JSON test file as it is, and a JSON array is a
+ * Terraform list: TfValue names only the literals its tfvars reader returns, hence the cast.
+ */
+const plan = (run: Omit<TestRun, "variables"> & { variables: Record<string, RunValue> }) => (runs.push(run as TestRun), run.name);
+
+/** The one validation of the stack whose error_message is the catalogue's message. */
+function validationShowing(stack: TfJson, message: string): VariableValidation {
+  const matches = validationsOf(stack).filter((v) => v.errorMessage === message);
+  if (matches.length !== 1) {
+    throw new Error(`${matches.length} validations of the stack have the message "${message}": ${matches.map((m) => `var.${m.variable}[${m.index}]`).join(", ")}`);
+  }
+  return matches[0];
+}
+
+/**
+ * A wrong input planned with `expect_failures = [var.x]`, which passes only when var.x fails and nothing else does;
+ * where var.x has several rules, also bare, so the message shows which rule failed.
+ */
+function rejection(name: string, environment: Environment, variables: Record<string, RunValue>, message: string) {
+  const stack = STACK(environment);
+  let validation: VariableValidation;
+  try {
+    validation = validationShowing(stacks[stack]!, message);
+  } catch (error) {
+    return { name, validation: error as Error };
+  }
+  plan({ name: `${name}_expect`, module: stack, variables, expectFailures: [`var.${validation.variable}`] });
+  const single = validationsOf(stacks[stack]!).filter((v) => v.variable === validation.variable).length === 1;
+  if (!single) plan({ name: `${name}_shown`, module: stack, variables });
+  return { name, validation, single };
+}
+
+// The document's two terraform.tfvars, unchanged, with the cost its calculator gives for each.
+const DOCUMENT_COST: Record<Environment, string> = { dev: "$3.54", prod: "$23.36" };
+const cost = "output.estimated_monthly_cost";
+const documentExamples = ENVIRONMENTS.map((environment) => [
+  environment,
+  plan({
+    name: `tfvars_${environment}`,
+    module: STACK(environment),
+    variables: tfvars(environment),
+    asserts: [{ condition: `${cost} == "${DOCUMENT_COST[environment]}"`, message: `estimated_monthly_cost is \${${cost}}` }],
+  }),
+]);
+const otherEnvironment = rejection(
+  "other_environment",
+  "prod",
+  readLighthouseTfvars(TFVARS("dev")),
+  'This is the lighthouse-prod stack: set environment = "prod" or use environments/lighthouse/prod.tfvars with it.',
+);
+const catalogue = LIGHTHOUSE_VARIABLE_ERRORS.map((e, i) => [`lighthouse-${e.environment}`, e.what, rejection(`catalogue_${i}`, e.environment, tfvars(e.environment, e.vars), e.message)] as const);
+
+// Values at the edge of what each rule allows: accepted, with no diagnostic at all.
+/** `prefix` filled up to `length` characters. */
+const ofLength = (prefix: string, length: number, fill = "x") => prefix + fill.repeat(length - prefix.length);
+const EDGE_VALID: readonly { what: string; environment: Environment; vars: Record<string, RunValue> }[] = [
+  { what: "SSH from one address, with a key pair", environment: "dev", vars: { ssh_key_name: "ops", ssh_allowed_cidr_blocks: ["203.0.113.7/32"] } },
+  { what: "SSH from several ranges", environment: "prod", vars: { ssh_allowed_cidr_blocks: ["10.0.0.0/16", "192.168.0.0/24", "203.0.113.7/32"] } },
+  { what: "a password of 16 characters", environment: "dev", vars: { db_password: ofLength("Abcdefgh", 16, "1") } },
+  { what: "a password of 128 characters, with every allowed punctuation mark", environment: "prod", vars: { db_password_secret_id: "", db_password: ofLength("_.~+=,:-Ab", 128, "1") } },
+  {
+    what: "every optional name empty in dev, and no key pair",
+    environment: "dev",
+    vars: { ssh_key_name: "", ssh_allowed_cidr_blocks: [], vpc_name: "", private_subnet_name: "", backend_security_group_name: "", db_password_secret_id: "", db_password: "", backup_s3_bucket: "", alerts_sns_topic_name: "", alarm_email: "", domain_name: "" },
+  },
+  {
+    what: "every optional name empty in prod: the stack creates the secret, bucket and topic",
+    environment: "prod",
+    vars: { ssh_key_name: "", ssh_allowed_cidr_blocks: [], vpc_name: "", private_subnet_name: "", backend_security_group_name: "", db_password_secret_id: "", db_password: "", backup_s3_bucket: "", alerts_sns_topic_name: "", alarm_email: "", domain_name: "" },
+  },
+  { what: "a subnet by name in any VPC", environment: "dev", vars: { vpc_name: "", private_subnet_name: "lighthouse-dev-private" } },
+  { what: "names with spaces and single quotes", environment: "prod", vars: { vpc_name: "Ops' VPC", private_subnet_name: "Private subnet A", backend_security_group_name: "Backend servers" } },
+  { what: "a secret given by its ARN", environment: "prod", vars: { db_password_secret_id: "arn:aws:secretsmanager:us-east-1:123456789012:secret:lighthouse/prod/db/password-AbCdEf" } },
+  { what: "a 3-character bucket name", environment: "prod", vars: { backup_s3_bucket: "abc" } },
+  { what: "a 63-character bucket name with dots", environment: "dev", vars: { backup_s3_bucket: ofLength("lighthouse.backups-", 63) } },
+  { what: "a 256-character topic name", environment: "dev", vars: { alerts_sns_topic_name: ofLength("lighthouse_dev-", 256) } },
+  { what: "an alarm e-mail and a sub-zone", environment: "dev", vars: { alarm_email: "ops@example.com", domain_name: "db.internal.example.com", dns_private_zone: true } },
+  {
+    what: "every number at its lowest",
+    environment: "dev",
+    vars: { volume_size_gb: 1, db_password_version: 1, backup_retention_days: 1, dump_retention_days: 1, log_retention_days: 1, spot_price_factor: 0.01 },
+  },
+  {
+    what: "every number at its highest",
+    environment: "dev",
+    vars: { volume_size_gb: 16384, db_password_version: 1000000, backup_retention_days: 36500, dump_retention_days: 36500, log_retention_days: 3653, spot_price_factor: 1 },
+  },
+  { what: "numbers and booleans given as strings, as TF_VAR_ variables give them", environment: "prod", vars: { volume_size_gb: "200", backup_retention_days: "35", enable_monitoring: "false" } },
+];
+const accepted = EDGE_VALID.map((e, i) => [`lighthouse-${e.environment}`, e.what, plan({ name: `edge_valid_${i}`, module: STACK(e.environment), variables: tfvars(e.environment, e.vars) })] as const);
+
+// Controls: cases that must NOT pass, so a harness that read every run as passed would fail these tests.
+const controlExpect = plan({ name: "control_expect", module: STACK("dev"), variables: tfvars("dev"), expectFailures: ["var.ssh_allowed_cidr_blocks"] });
+const controlAssert = plan({ name: "control_assert", module: STACK("dev"), variables: tfvars("dev"), asserts: [{ condition: `${cost} == "$0.00"`, message: `estimated_monthly_cost is \${${cost}}` }] });
+
+let report: Promise<TestReport>;
+beforeAll(() => {
+  requireTerraform();
+  const modules = Object.fromEntries(Object.entries(stacks).map(([name, stack]) => [name, offlineModule(stack)]));
+  report = terraformTest(modules, runs);
+  // Awaited by the tests, so a failure shows in each of them rather than as an unhandled rejection.
+  report.catch(() => {});
+});
+
+const resultOf = async (name: string): Promise<[RunResult, string]> => {
+  const r = await report;
+  return [r.result(name), explain(r, name)];
+};
+
+async function expectPasses(name: string) {
+  const [result, why] = await resultOf(name);
+  // no diagnostics at all: no warnings either
+  expect(result, why).toEqual({ status: "pass", diagnostics: [] });
+}
+
+/** Both plans of a rejection: the variable failed and nothing else did; the bare plan shows exactly its message. */
+async function expectRejected(rejected: ReturnType<typeof rejection>) {
+  const { name, validation } = rejected;
+  if (validation instanceof Error) throw validation;
+  await expectPasses(`${name}_expect`);
+  if ("single" in rejected && rejected.single) return;
+  const [shown, why] = await resultOf(`${name}_shown`);
+  expect(shown.status, why).toBe("error");
+  expect(
+    shown.diagnostics.map((d) => ({ summary: d.summary, message: d.detail.split("\n\nThis was checked by the validation rule")[0] })),
+    why,
+  ).toEqual([{ summary: "Invalid value for variable", message: validation.errorMessage }]);
+}
+
+describe("the document's tfvars", () => {
+  it.each(documentExamples)("environments/lighthouse/%s.tfvars passes every validation unchanged, at the document's cost", async (_environment, run) => {
+    await expectPasses(run);
+  });
+
+  it("a tfvars file of another environment is refused by the stack", async () => {
+    await expectRejected(otherEnvironment);
+  });
+});
+
+describe("variable validations", () => {
+  it("has a row for every validation of both stacks", () => {
+    const shown = new Set(catalogue.flatMap(([, , row]) => (row.validation instanceof Error ? [] : [row.validation.errorMessage])));
+    const messages = ENVIRONMENTS.flatMap((environment) => validationsOf(stacks[STACK(environment)]!).map((v) => v.errorMessage));
+    expect([...new Set(messages)].filter((m) => !shown.has(m))).toEqual([]);
+  });
+
+  it.each(catalogue)("%s rejects %s with a message that says what to do", async (_stack, _what, row) => {
+    await expectRejected(row);
+  });
+
+  it.each(accepted)("%s accepts %s", async (_stack, _what, run) => {
+    await expectPasses(run);
+  });
+
+  it("reads a run that should have failed, or whose assertion is false, as failed", async () => {
+    const [expected] = await resultOf(controlExpect);
+    expect(expected.status).toBe("error");
+    expect(expected.diagnostics.map((d) => d.summary)).toEqual(["Missing expected failure"]);
+    const [asserted] = await resultOf(controlAssert);
+    expect(asserted).toEqual({ status: "fail", diagnostics: [expect.objectContaining({ summary: "Test assertion failed", detail: "estimated_monthly_cost is $3.54" })] });
+  });
+});
+
+describe("docs/lighthouse.md", () => {
+  const docs = resolve(REPO, "docs/lighthouse.md");
+
+  // Its "When input is wrong" table quotes each message as the operator reads it; one failure lists every missing one.
+  it("shows every message of the catalogue", () => {
+    const text = readFileSync(docs, "utf8");
+    const messages = [...new Set(LIGHTHOUSE_VARIABLE_ERRORS.map((e) => e.message))];
+    expect(messages.filter((m) => !text.includes(m.replace(/\|/g, "\\|")))).toEqual([]);
+  });
+});
