@@ -24,7 +24,9 @@ naming it:
            (asks first unless --auto-approve; skipped when the plan has no changes)
   outputs  terraform output
   health   scripts/health-check.sh <stack> (the checks of the stack's output
-           health_checks; skipped when the stack declares no such output)
+           health_checks; skipped when the stack declares no such output):
+           needs curl for http, https and tcp checks, the AWS CLI (aws) for
+           ssm checks (run on the instance through SSM Run Command)
 
 Secrets: environments/<system>/<env>.secrets.tfvars (git-ignored, chmod 600)
 or TF_VAR_<name>. Ephemeral variables are passed again when the saved plan is
@@ -81,9 +83,9 @@ fi
 require_cmd npm
 require_cmd node "Node.js >= 20"
 require_cmd terraform
-if [[ "$SKIP_HEALTH" == false && "$PLAN_ONLY" == false ]]; then
-  require_cmd curl "needed by the health check; or pass --skip-health-check"
-fi
+# The health check's own tools (curl for http, https and tcp checks, the AWS CLI
+# for ssm checks) depend on the checks, known only from the stack's output
+# health_checks after apply: health-check.sh requires the ones its checks need.
 info "stack $STACK (environments/$STACK_SYSTEM/$STACK_ENV.tfvars -> $STACK_DIR)"
 
 run_step synth "npm run synth" synth_stack
