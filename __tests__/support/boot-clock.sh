@@ -28,3 +28,13 @@ sleep() {
     fi
   fi
 }
+
+# The wall clock, when a test sets one: /.sandbox/state/now holds seconds since the epoch, and `date` tells that
+# time (`date -u +%Y%m%d_%H%M%S` names a backup deterministically). Without the file, the real date.
+date() {
+  if [[ -f /.sandbox/state/now ]]; then
+    command date -d "@$(< /.sandbox/state/now)" "$@"
+  else
+    command date "$@"
+  fi
+}

@@ -8,9 +8,12 @@
 #   /proc          the host's, read-only view, with /proc/meminfo replaced by SANDBOX/meminfo
 #   /dev           a fresh nodev tmpfs: null and urandom bound from the host, fd, /dev/console a plain file,
 #                  and the fake disks of SANDBOX/root/.sandbox/devices (block nodes that can never be opened)
-# Usage: boot-sandbox-enter.sh SANDBOX RUN HOST_MOUNT_NAMESPACE
+# Usage: boot-sandbox-enter.sh SANDBOX RUN HOST_MOUNT_NAMESPACE [COMMAND [ARG…]]
+# With a COMMAND (a path inside the sandbox), runs it instead of the boot script, in the same environment.
 set -euo pipefail
 sandbox=$1 run=$2 host_ns=$3
+shift 3
+if (($#)); then to_run=("$@"); else to_run=(/bin/bash /.sandbox/user-data.sh); fi
 root=$sandbox/root
 
 if [[ $(readlink /proc/self/ns/mnt) == "$host_ns" ]]; then
@@ -49,4 +52,4 @@ mount --bind "$sandbox/meminfo" "$root/proc/meminfo"
 
 # cloud-init runs user-data as root with a minimal environment; PATH holds only stubs and allowed tools.
 exec chroot "$root" /usr/bin/env -i PATH=/.sandbox/bin HOME=/root LANG=C.UTF-8 \
-  BASH_ENV=/.sandbox/clock.sh SANDBOX_RUN="$run" /bin/bash /.sandbox/user-data.sh
+  BASH_ENV=/.sandbox/clock.sh SANDBOX_RUN="$run" "${to_run[@]}"

@@ -13,14 +13,17 @@
  * PATH is only `/.sandbox/bin`: stubs (boot-stubs.sh) for the system commands, links to a short list of real
  * tools that only read or write files (all inside the chroot). Anything else is "command not found", which
  * fails the run: a new command in the script needs a stub here before the test passes again.
+ *
+ * After the boot script, `exec` runs what it installed (a start hook, a backup script) on the machine it left, in the
+ * same environment; `write` puts files on that machine (a volume's existing data) or state the stubs answer from.
  */
 import { spawn, spawnSync } from "node:child_process";
 import {
   chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync,
-  rmSync, symlinkSync, writeFileSync,
+  rmSync, symlinkSync, utimesSync, writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 
 const SUPPORT = import.meta.dirname;
 
@@ -28,17 +31,20 @@ const SUPPORT = import.meta.dirname;
 export const STUBBED_COMMANDS = [
   "dnf", "systemctl", "docker", "curl", "sha256sum", "uname", "aws", "amazon-cloudwatch-agent-ctl", "logger", "sleep",
   "blkid", "mkfs.xfs", "lsblk", "findmnt", "mount", "mountpoint", "dd", "mkswap", "swapon",
+  "openssl", "chown", "xfs_growfs",
 ] as const;
 
 /** Real tools the script (and the stubs) may run: they only touch files, and every file is inside the chroot. */
 const REAL_TOOLS = [
   "bash", "env", "cat", "sed", "grep", "awk", "date", "mkdir", "install", "chmod", "mktemp", "rm", "mv", "cp", "ln", "touch",
   "readlink", "basename", "dirname", "tee", "head",
+  "cut", "du", "find", "sort", "tail",
 ];
 
 /** Top-level entries of the root that are the host's (bound read-only) or the sandbox's machinery, not the script's files. */
 const NOT_SCRIPT_FILES = new Set([".sandbox", "usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "proc", "dev"]);
 
+/** OpenLIT's boot log, the default of {@link BootSandboxOptions.bootstrapLog}. */
 export const BOOTSTRAP_LOG = "/var/log/openlit-bootstrap.log";
 
 const ROOT_DISK = "nvme0n1";
@@ -60,6 +66,8 @@ export interface BootSandboxOptions {
   readonly memTotalKiB?: number;
   /** The first `dd` fails half-way, like a full disk or a boot cut short. */
   readonly ddFailsOnce?: boolean;
+  /** The log the boot script appends to (its `LOG=`), whose new lines each run returns. @default BOOTSTRAP_LOG (OpenLIT's) */
+  readonly bootstrapLog?: string;
 }
 
 /** One stub call. */
@@ -74,8 +82,20 @@ export interface BootRun {
   readonly code: number | null;
   /** Output of the sandbox machinery itself (the script's own output goes to its log). */
   readonly stderr: string;
-  /** What this run added to /var/log/openlit-bootstrap.log. */
+  /** What this run added to the bootstrap log (BootSandboxOptions.bootstrapLog). */
   readonly log: string;
+  /** Stub calls of this run. */
+  readonly calls: readonly Call[];
+  readonly ms: number;
+}
+
+/** One command run in the sandbox by {@link BootSandbox.exec} (a script the boot script wrote, say). */
+export interface ExecRun {
+  readonly run: number;
+  readonly code: number | null;
+  readonly stdout: string;
+  /** The command's stderr (and the sandbox machinery's). */
+  readonly stderr: string;
   /** Stub calls of this run. */
   readonly calls: readonly Call[];
   readonly ms: number;
@@ -112,6 +132,8 @@ export const STOCK_FSTAB = [
 export class BootSandbox {
   /** The sandbox directory (the chroot is `root/` inside it). */
   readonly dir: string;
+  /** The log the boot script appends to (BootSandboxOptions.bootstrapLog). */
+  readonly bootstrapLog: string;
   private readonly root: string;
   private readonly usrLocal: string;
   private runs = 0;
@@ -120,6 +142,7 @@ export class BootSandbox {
     const volumeId = /^readonly DATA_VOLUME_ID="(vol-[0-9a-f]+)"$/m.exec(script)?.[1];
     if (!volumeId) throw new Error('boot script has no `readonly DATA_VOLUME_ID="vol-…"` line: the sandbox cannot name the volume\'s NVMe link');
     this.dir = realpathSync(mkdtempSync(join(tmpdir(), "boot-sandbox-")));
+    this.bootstrapLog = options.bootstrapLog ?? BOOTSTRAP_LOG;
     this.root = join(this.dir, "root");
     this.usrLocal = join(this.dir, "usr-local");
     const r = (path: string) => join(this.root, path);
@@ -136,7 +159,7 @@ export class BootSandbox {
     }
     for (const d of ["bin", "sbin", "lib", "share"]) mkdirSync(join(this.usrLocal, d), { recursive: true });
     writeFileSync(r("etc/fstab"), STOCK_FSTAB);
-    writeFileSync(join(this.dir, "meminfo"), `MemTotal:        ${options.memTotalKiB ?? 1947660} kB\nMemFree:          812344 kB\nMemAvailable:    1402112 kB\n`);
+    this.setMemTotalKiB(options.memTotalKiB ?? 1947660);
 
     // Machinery: the script, stubs, allowed real tools, the virtual clock, fake devices, kernel state.
     writeFileSync(r(".sandbox/user-data.sh"), script, { mode: 0o700 });
@@ -182,30 +205,70 @@ export class BootSandbox {
   /** Runs the boot script once more (state carries over, as on the same instance). */
   async run(): Promise<BootRun> {
     const run = ++this.runs;
-    const logBefore = this.readOrEmpty(BOOTSTRAP_LOG);
+    const logBefore = this.readOrEmpty(this.bootstrapLog);
     const callsBefore = this.calls().length;
     const started = Date.now();
+    const { code, stderr } = await this.enter(run, []);
+    const log = this.readOrEmpty(this.bootstrapLog);
+    if (!log.startsWith(logBefore)) throw new Error(`run ${run} rewrote ${this.bootstrapLog} instead of appending to it`);
+    return { run, code, stderr, log: log.slice(logBefore.length), calls: this.calls().slice(callsBefore), ms: Date.now() - started };
+  }
+
+  /**
+   * Runs a command in the sandbox instead of the boot script, as root with the same chroot, stubs, PATH and clock:
+   * a script the boot script wrote (`/usr/local/sbin/<app>-prestart`), on the machine it left behind.
+   */
+  async exec(argv: readonly string[]): Promise<ExecRun> {
+    if (!argv.length) throw new Error("exec: no command");
+    const run = ++this.runs;
+    const callsBefore = this.calls().length;
+    const started = Date.now();
+    const { code, stdout, stderr } = await this.enter(run, argv);
+    return { run, code, stdout, stderr, calls: this.calls().slice(callsBefore), ms: Date.now() - started };
+  }
+
+  private enter(run: number, argv: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const hostNamespace = readlinkSync("/proc/self/ns/mnt");
-    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((done, fail) => {
-      const child = spawn("unshare", ["--mount", "--propagation", "private", "--fork", "bash", join(SUPPORT, "boot-sandbox-enter.sh"), this.dir, String(run), hostNamespace], {
+    return new Promise((done, fail) => {
+      const child = spawn("unshare", ["--mount", "--propagation", "private", "--fork", "bash", join(SUPPORT, "boot-sandbox-enter.sh"), this.dir, String(run), hostNamespace, ...argv], {
         stdio: ["ignore", "pipe", "pipe"],
         detached: true, // own process group, so a hung run is killed whole
         env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" },
       });
+      let out = "";
       let err = "";
-      child.stdout.resume();
+      child.stdout.on("data", (chunk) => (out += chunk));
       child.stderr.on("data", (chunk) => (err += chunk));
       const timer = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), 20_000);
       child.on("error", fail);
       // "close", not "exit": the script's `tee | logger` outlives it and holds stdout until the log is complete.
       child.on("close", (status) => {
         clearTimeout(timer);
-        done({ code: status, stderr: err });
+        done({ code: status, stdout: out, stderr: err });
       });
     });
-    const log = this.readOrEmpty(BOOTSTRAP_LOG);
-    if (!log.startsWith(logBefore)) throw new Error(`run ${run} rewrote ${BOOTSTRAP_LOG} instead of appending to it`);
-    return { run, code, stderr, log: log.slice(logBefore.length), calls: this.calls().slice(callsBefore), ms: Date.now() - started };
+  }
+
+  /**
+   * Puts a file on the machine (absolute path as the script sees it; directories made as needed): data a volume
+   * already holds, or state a stub answers from (`/.sandbox/state/…`, see boot-stubs.sh).
+   */
+  write(path: string, content: string, options: { mode?: number; mtime?: Date } = {}): void {
+    const host = this.hostPath(path);
+    mkdirSync(dirname(host), { recursive: true });
+    writeFileSync(host, content, { mode: options.mode ?? 0o644 });
+    chmodSync(host, options.mode ?? 0o644);
+    if (options.mtime) utimesSync(host, options.mtime, options.mtime);
+  }
+
+  /** Removes a file of the machine (absolute path as the script sees it), if there is one. */
+  remove(path: string): void {
+    rmSync(this.hostPath(path), { force: true });
+  }
+
+  /** MemTotal of the sandbox's /proc/meminfo, in KiB (a different instance type from the next run on). */
+  setMemTotalKiB(kib: number): void {
+    writeFileSync(join(this.dir, "meminfo"), `MemTotal:        ${kib} kB\nMemFree:          812344 kB\nMemAvailable:    1402112 kB\n`);
   }
 
   /** What a reboot forgets: mounts and active swap (filesystems on the disks stay). */

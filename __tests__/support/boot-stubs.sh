@@ -40,7 +40,79 @@ CONF
 }
 
 stub_systemctl() { :; }
-stub_aws() { :; }
+
+# aws: answered from a fake account under /.sandbox/state/aws when the test made one; without it, every call
+# succeeds and prints nothing (all the boot script itself needs). With it, as the CLI (--output text) would:
+#   ssm get-parameter --name NAME …                    prints aws/ssm/NAME
+#   secretsmanager get-secret-value --secret-id ID …   prints aws/secretsmanager/ID (":" and "/" as "_")
+#   s3 cp FILE s3://BUCKET/KEY [--metadata K=V]         stores aws/s3/BUCKET/KEY, its metadata in KEY.metadata
+#   s3 cp s3://BUCKET/KEY FILE                          copies it back
+#   s3api head-object --bucket B --key K --query 'Metadata."NAME"'   prints NAME's value, or None
+# A missing parameter, secret or object fails as AWS does; any other call fails (it needs a stub first).
+stub_aws() {
+  local fake=$SANDBOX_STATE/aws
+  [[ -d $fake ]] || return 0
+  local call="${1:-} ${2:-}" name="" id="" bucket="" key="" query="" metadata="" object
+  local -a positional=()
+  shift 2 || true
+  while (($#)); do
+    case $1 in
+      --name) name=$2; shift 2 ;;
+      --secret-id) id=$2; shift 2 ;;
+      --bucket) bucket=$2; shift 2 ;;
+      --key) key=$2; shift 2 ;;
+      --query) query=$2; shift 2 ;;
+      --metadata) metadata=$2; shift 2 ;;
+      --region | --output) shift 2 ;;
+      --*) shift ;;
+      *) positional+=("$1"); shift ;;
+    esac
+  done
+  case $call in
+    "ssm get-parameter")
+      if [[ ! -f $fake/ssm$name ]]; then
+        echo "An error occurred (ParameterNotFound) when calling the GetParameter operation: Parameter $name not found." >&2
+        return 254
+      fi
+      printf '%s\n' "$(< "$fake/ssm$name")" ;;
+    "secretsmanager get-secret-value")
+      object=$fake/secretsmanager/${id//[:\/]/_}
+      if [[ ! -f $object ]]; then
+        echo "An error occurred (ResourceNotFoundException) when calling the GetSecretValue operation: Secrets Manager can't find the specified secret." >&2
+        return 254
+      fi
+      printf '%s\n' "$(< "$object")" ;;
+    "s3 cp")
+      if [[ ${positional[1]:-} == s3://* ]]; then
+        object=$fake/s3/${positional[1]#s3://}
+        mkdir -p "${object%/*}"
+        cp "${positional[0]}" "$object"
+        printf '%s\n' "${metadata//,/$'\n'}" > "$object.metadata"
+      elif [[ ${positional[0]:-} == s3://* ]]; then
+        object=$fake/s3/${positional[0]#s3://}
+        if [[ ! -f $object ]]; then
+          echo "fatal error: An error occurred (404) when calling the HeadObject operation: Key \"${positional[0]#s3://*/}\" does not exist" >&2
+          return 1
+        fi
+        cp "$object" "${positional[1]}"
+      else
+        echo "aws stub: s3 cp between two local files: ${positional[*]}" >&2
+        return 1
+      fi ;;
+    "s3api head-object")
+      object=$fake/s3/$bucket/$key
+      if [[ ! -f $object ]]; then
+        echo "An error occurred (404) when calling the HeadObject operation: Not Found" >&2
+        return 254
+      fi
+      if [[ ! $query =~ ^Metadata\.\"([^\"]+)\"$ ]]; then echo "aws stub: head-object --query '$query' is not known" >&2; return 1; fi
+      name=$(sed -n "s/^${BASH_REMATCH[1]}=//p" "$object.metadata")
+      echo "${name:-None}" ;;
+    *)
+      echo "aws stub: no fake for 'aws $call'" >&2
+      return 1 ;;
+  esac
+}
 stub_amazon_cloudwatch_agent_ctl() { :; }
 stub_sleep() { :; }   # only reached if BASH_ENV's virtual clock is bypassed
 
@@ -60,6 +132,8 @@ stub_docker() {
     echo "docker: 'compose' is not a docker command." >&2
     return 1
   fi
+  # `docker exec [-i] CONTAINER COMMAND…`: the test's fake container, /.sandbox/state/docker-exec, when it has one.
+  if [[ ${1:-} == exec && -x $SANDBOX_STATE/docker-exec ]]; then exec "$SANDBOX_STATE/docker-exec" "${@:2}"; fi
 }
 
 # Downloads of compose releases only: the binary (a script printing its version) or its .sha256 file.
@@ -205,4 +279,40 @@ stub_swapon() {
     return 255
   fi
   echo "$file" >> "$SANDBOX_STATE/swaps"
+}
+
+# --- TLS, ownership, growing a filesystem -----------------------------------------------------------
+# `openssl req -x509 … -subj SUBJECT -keyout KEY -out CERT`: a stand-in key (0600, as openssl writes one) and a
+# certificate naming the subject and the run, so a test can tell a kept pair from a new one.
+stub_openssl() {
+  local subj="" keyout="" out=""
+  if [[ ${1:-} != req ]]; then echo "openssl stub: only 'openssl req' is known: $*" >&2; return 1; fi
+  shift
+  while (($#)); do
+    case $1 in
+      -subj) subj=$2; shift 2 ;;
+      -keyout) keyout=$2; shift 2 ;;
+      -out) out=$2; shift 2 ;;
+      -newkey | -pkeyopt | -days) shift 2 ;;
+      *) shift ;;
+    esac
+  done
+  if [[ -z $keyout || -z $out ]]; then echo "openssl stub: expected -keyout and -out" >&2; return 1; fi
+  (umask 077 && printf -- '-----BEGIN PRIVATE KEY-----\nstub key of run %s\n-----END PRIVATE KEY-----\n' "${SANDBOX_RUN:-0}" > "$keyout")
+  printf -- '-----BEGIN CERTIFICATE-----\nstub certificate for %s, run %s\n-----END CERTIFICATE-----\n' "$subj" "${SANDBOX_RUN:-0}" > "$out"
+}
+
+# `chown OWNER FILE…`: fails on a missing file as the real one does; ownership itself is not modelled (the
+# sandbox's files belong to the test), the call is recorded.
+stub_chown() {
+  local file
+  for file in "${@:2}"; do
+    if [[ ! -e $file ]]; then echo "chown: cannot access '$file': No such file or directory" >&2; return 1; fi
+  done
+}
+
+# `xfs_growfs -d MOUNTPOINT`: needs a mounted filesystem, like the real one; the growing is not modelled.
+stub_xfs_growfs() {
+  local target=${!#}
+  if [[ ! -e $SANDBOX_STATE/mounted/${target//\//_} ]]; then echo "xfs_growfs: $target is not a mounted XFS filesystem" >&2; return 1; fi
 }
