@@ -1,7 +1,5 @@
-import { Testing } from "cdktf";
-import { LighthouseStack } from "../stacks/lighthouse/stack.js";
 import { DATA_MOUNT, TIMESCALEDB_IMAGE } from "../stacks/lighthouse/database.js";
-import { bootScriptOf, onlyResource, resourcesOf, synthStack, TfJson } from "./support/synth.js";
+import { bootScriptOf, onlyResource, resourcesOf, synthLighthouse, TfJson } from "./support/synth.js";
 
 /** The document's variable names: both of its terraform.tfvars examples use only these. */
 const DOCUMENT_VARIABLES = [
@@ -14,8 +12,8 @@ const DOCUMENT_OUTPUTS = [
   "alarm_sns_topic_arn", "estimated_monthly_cost",
 ];
 
-const dev = synthStack(new LighthouseStack(Testing.app(), { environment: "dev" }));
-const prod = synthStack(new LighthouseStack(Testing.app(), { environment: "prod" }));
+const dev = synthLighthouse("dev");
+const prod = synthLighthouse("prod");
 const both: [string, TfJson][] = [["dev", dev], ["prod", prod]];
 const instanceOf = (json: TfJson) => onlyResource(json, "aws_instance");
 const policiesOf = (json: TfJson) => resourcesOf(json, "aws_iam_role_policy").map(([, p]) => JSON.stringify(p.policy));

@@ -1,9 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { Testing } from "cdktf";
-import { LighthouseStack } from "../stacks/lighthouse/stack.js";
 import { stackName } from "../stacks/base-stack.js";
-import { synthStack, TfJson } from "./support/synth.js";
+import { synthLighthouse, TfJson } from "./support/synth.js";
 import { requireTerraform } from "./support/terraform.js";
 import { LIGHTHOUSE_VARIABLE_ERRORS } from "./support/input-errors.js";
 import { explain, RunResult, terraformTest, TestReport, TestRun, TfValue } from "./support/terraform-test.js";
@@ -16,7 +14,7 @@ const ENVIRONMENTS = ["dev", "prod"] as const;
 type Environment = (typeof ENVIRONMENTS)[number];
 const STACK = (environment: Environment) => stackName("lighthouse", environment);
 const stacks: Record<string, TfJson> = Object.fromEntries(
-  ENVIRONMENTS.map((environment) => [STACK(environment), synthStack(new LighthouseStack(Testing.app(), { environment }))]),
+  ENVIRONMENTS.map((environment) => [STACK(environment), synthLighthouse(environment)]),
 );
 const TFVARS = (environment: Environment) => `environments/lighthouse/${environment}.tfvars`;
 

@@ -1,6 +1,6 @@
-import { Testing } from "cdktf";
-import { LighthouseStack } from "../../stacks/lighthouse/stack.js";
-import { bootScriptOf, synthStack, TfJson } from "./synth.js";
+import { bootScriptOf, synthLighthouse } from "./synth.js";
+
+export { synthLighthouse };
 import { references, renderExpressionsWithTerraform, SampleValue } from "./user-data.js";
 
 export type LighthouseEnvironment = "dev" | "prod";
@@ -65,17 +65,6 @@ export function assertLighthouseSamplesCover(text: string, environment: Lighthou
   }
 }
 
-const cache = new Map<LighthouseEnvironment, TfJson>();
-
-/** The real lighthouse stack for an environment (synthesized once per test file). */
-export function synthLighthouse(environment: LighthouseEnvironment): TfJson {
-  let json = cache.get(environment);
-  if (!json) {
-    json = synthStack(new LighthouseStack(Testing.app(), { environment }));
-    cache.set(environment, json);
-  }
-  return json;
-}
 
 /** The stack's user_data for an environment, rendered by the real Terraform engine with the sample values (and overrides). */
 export async function renderLighthouseUserData(environment: LighthouseEnvironment, overrides: Readonly<Record<string, SampleValue>> = {}): Promise<string> {

@@ -1,5 +1,6 @@
 import { Testing, TerraformStack } from "cdktf";
 import { OpenlitStack } from "../../stacks/openlit/stack.js";
+import { LighthouseStack } from "../../stacks/lighthouse/stack.js";
 import { SystemStackProps } from "../../stacks/base-stack.js";
 
 /** Synthesized Terraform JSON, loosely typed for assertions. */
@@ -25,6 +26,20 @@ export function synthOpenlit(environment = "demo", props: Partial<SystemStackPro
   let json = cache.get(key);
   if (!json) {
     json = synthStack(new OpenlitStack(Testing.app(), { environment, ...props }));
+    cache.set(key, json);
+  }
+  return json;
+}
+
+/**
+ * The real Lighthouse stack for an environment, synthesized once per test worker (vitest runs files with
+ * isolate: false, so every file of a worker shares it; tests never change a synthesized stack).
+ */
+export function synthLighthouse(environment: "dev" | "prod"): TfJson {
+  const key = JSON.stringify(["lighthouse", environment]);
+  let json = cache.get(key);
+  if (!json) {
+    json = synthStack(new LighthouseStack(Testing.app(), { environment }));
     cache.set(key, json);
   }
   return json;
