@@ -16,7 +16,7 @@ disconnected and every change since the dump is lost. Take a fresh backup first 
 USAGE
 }
 
-dump="" confirmed=false
+dump="" confirmed=false source=""
 for arg in "$@"; do
   case "$arg" in
     -h | --help) usage; exit 0 ;;
@@ -40,6 +40,7 @@ if [[ "$dump" == s3://* ]]; then
   local_copy=$(mktemp /var/tmp/restore-XXXXXX.dump)
   trap 'rm -f "$local_copy"' EXIT
   aws s3 cp "$dump" "$local_copy" --region "$REGION" --only-show-errors
+  source=$dump
   dump=$local_copy
 else
   [[ -f "$dump" ]] || { echo "restore-timescaledb: no such file: $dump" >&2; exit 1; }
@@ -52,7 +53,7 @@ if [[ -n "$wanted" && "$wanted" != "None" && "$wanted" != "$running" ]]; then
   exit 1
 fi
 
-echo "restore-timescaledb: replacing $DATABASE from $dump"
+echo "restore-timescaledb: replacing $DATABASE from ${source:-$dump}"
 psql_admin -d postgres -c "DROP DATABASE IF EXISTS \"$DATABASE\" WITH (FORCE)" -c "CREATE DATABASE \"$DATABASE\""
 psql_admin -d "$DATABASE" -c "CREATE EXTENSION IF NOT EXISTS timescaledb" -c "SELECT timescaledb_pre_restore()" >/dev/null
 # One job (no -j): TimescaleDB's catalog must be restored in order. pg_restore goes on past an error and says so.
