@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { shellcheckEach, ShellcheckRun } from "./support/shellcheck.js";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -192,7 +193,7 @@ let played: {
   replacement: Played<undefined>;
   prod: Played<Awaited<ReturnType<typeof prodStart>>>;
 };
-let lint: { dir: string; files: Record<string, string>; shellcheck: Promise<{ code: number; stdout: string }> };
+let lint: { dir: string; files: Record<string, string>; shellcheck: Promise<ShellcheckRun[]> };
 
 /** A host program, without blocking the event loop (the sandboxes run meanwhile). */
 function runTool(command: string, argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -216,7 +217,7 @@ beforeAll(async () => {
     "lighthouse-poststart": heredoc(dev, "/usr/local/sbin/lighthouse-poststart"),
   };
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), `${text}\n`);
-  lint = { dir, files, shellcheck: runTool("shellcheck", ["--shell=bash", "--severity=style", ...Object.keys(files).map((f) => join(dir, f))]) };
+  lint = { dir, files, shellcheck: shellcheckEach(["--shell=bash", "--severity=style"], Object.keys(files), { cwd: dir }) };
 
   const [fresh, backups, replacement, prodPlayed] = await Promise.all([
     boot(dev, {}, 2, startHooks),
@@ -238,9 +239,9 @@ describe("rendered lighthouse user-data (dev and prod) and the scripts it writes
   });
 
   it("is shellcheck-clean, and so is every script it writes", async () => {
-    const result = await lint.shellcheck;
-    expect(result.stdout).toBe("");
-    expect(result.code).toBe(0);
+    const runs = await lint.shellcheck;
+    expect(runs.map((r) => r.output).join(""), "shellcheck findings").toBe("");
+    for (const r of runs) expect(r.status, r.file).toBe(0);
   });
 
   it("writes the backup and restore scripts and pg_hba.conf exactly as templates/lighthouse has them", () => {

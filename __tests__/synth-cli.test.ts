@@ -69,7 +69,8 @@ beforeAll(async () => {
   for (const other of stacks.slice(1)) writeFileSync(join(dirs.subset, "stacks", other, "cdk.tf.json"), MARKER);
 
   runs.clean = synth(dirs.clean);
-  runs.hcl = synth(dirs.hcl, [], { SYNTH_HCL_OUTPUT: "true" }); // as `cdktf synth --hcl` runs the app
+  // As `cdktf synth --hcl` runs the app; one stack is enough (HCL conversion is the slow part of a synth).
+  runs.hcl = synth(dirs.hcl, [stacks[0]!], { SYNTH_HCL_OUTPUT: "true" });
   runs.subset = synth(dirs.subset, [stacks[0]!]);
   runs.unknown = synth(dirs.unknown, ["no-such-stack"]);
   runs.help = synth(dirs.noHelpWork, ["--help"]);
@@ -117,9 +118,7 @@ describe("npm run synth", () => {
   it("starts clean for `cdktf synth --hcl` too: cdk.tf replaces cdk.tf.json", async () => {
     const r = await runs.hcl;
     expect(r.status).toBe(0);
-    for (const name of stacks) {
-      expect(readdirSync(join(dirs.hcl, "stacks", name)).sort()).toEqual(["cdk.tf", "metadata.json", "versions.tf.json"]);
-    }
+    expect(readdirSync(join(dirs.hcl, "stacks", stacks[0]!)).sort()).toEqual(["cdk.tf", "metadata.json", "versions.tf.json"]);
     expect(r.stdout).toMatch(new RegExp(`^  ${stacks[0]} +.*stacks/${stacks[0]}/cdk\\.tf$`, "m"));
   });
 

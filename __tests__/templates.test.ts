@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
+import { shellcheckEach } from "./support/shellcheck.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,11 +42,11 @@ describe("rendered user-data", () => {
     expect(() => execFileSync("bash", ["-n", join(dir, "user-data.sh")], { stdio: "pipe" })).not.toThrow();
   });
 
-  it("is shellcheck-clean", () => {
+  it("is shellcheck-clean", async () => {
     requireTool("shellcheck", "apt-get install -y shellcheck");
-    const result = spawnSync("shellcheck", ["--shell=bash", "--severity=style", join(dir, "user-data.sh")], { encoding: "utf8" });
-    expect(result.stdout).toBe("");
-    expect(result.status).toBe(0);
+    const [result] = await shellcheckEach(["--shell=bash", "--severity=style"], ["user-data.sh"], { cwd: dir });
+    expect(result!.output).toBe("");
+    expect(result!.status).toBe(0);
   });
 
   it("reaches the shell with its own ${VAR} expansions intact", () => {
@@ -83,11 +84,11 @@ describe("rendered user-data", () => {
     expect(script).toContain("systemctl enable openlit.service");
   });
 
-  it("has a prestart script that is valid, shellcheck-clean bash giving the containers only the ClickHouse password", () => {
+  it("has a prestart script that is valid, shellcheck-clean bash giving the containers only the ClickHouse password", async () => {
     const prestart = heredoc(script, "/usr/local/sbin/openlit-prestart");
     writeFileSync(join(dir, "prestart.sh"), prestart);
     expect(spawnSync("bash", ["-n", join(dir, "prestart.sh")]).status).toBe(0);
-    expect(spawnSync("shellcheck", [join(dir, "prestart.sh")], { encoding: "utf8" }).stdout).toBe("");
+    expect((await shellcheckEach([], ["prestart.sh"], { cwd: dir }))[0]!.output).toBe("");
     expect(prestart).toContain('readonly CLICKHOUSE_PASSWORD_PARAMETER="/openlit/demo/clickhouse-password"');
     // read into a variable first: a failed SSM read then stops the start instead of writing an empty password
     expect(prestart).toContain(`value=$(get_secret "$CLICKHOUSE_PASSWORD_PARAMETER")\nprintf "INIT_DB_PASSWORD='%s'\\n" "$value" > "$tmp"`);

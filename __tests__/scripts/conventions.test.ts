@@ -1,8 +1,7 @@
-import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { join, relative } from "node:path";
 import { createSandbox, REPO_ROOT, SCRIPTS_DIR, Sandbox } from "./stubs.js";
+import { shellcheckEach, shellcheckVersion } from "../support/shellcheck.js";
 
 /** Names of systems the generic scripts must not mention (case-insensitive; "h3" only as a word of its own). */
 const SYSTEM_NAMES = /openlit|clickhouse|lighthouse|vectordb|agent-platform|(?<![a-z0-9])h3(?![a-z0-9])/gi;
@@ -20,47 +19,14 @@ function shellScripts(dir: string): string[] {
   });
 }
 
-interface ShellcheckRun {
-  readonly status: number | null;
-  readonly output: string;
-}
-
-function shellcheck(args: readonly string[]): Promise<ShellcheckRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("shellcheck", args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, output }));
-  });
-}
-
-/**
- * `shellcheck ARGS FILE` for each file, on one process per CPU at a time, largest file (slowest to check) first.
- * shellcheck checks every file it is given on its own (following `source` with -x), so together these runs report
- * exactly what one `shellcheck ARGS FILE...` would; the results come back in the order of `files`.
- */
-async function shellcheckEach(args: readonly string[], files: readonly string[]): Promise<ShellcheckRun[]> {
-  const queue = [...files].sort((a, b) => statSync(join(REPO_ROOT, b)).size - statSync(join(REPO_ROOT, a)).size);
-  const results = new Map<string, ShellcheckRun>();
-  const worker = async () => {
-    for (let file = queue.shift(); file !== undefined; file = queue.shift()) results.set(file, await shellcheck([...args, file]));
-  };
-  await Promise.all(Array.from({ length: Math.min(availableParallelism(), files.length) }, worker));
-  return files.map((f) => results.get(f)!);
-}
-
 // The tests of this file run concurrently: shellcheck (the slow one) runs while the --help tests do.
 describe.concurrent("shellcheck", () => {
   it("scripts/ is shellcheck-clean", async ({ expect }) => {
-    const version = spawnSync("shellcheck", ["--version"], { encoding: "utf8" });
-    if (version.error || version.status !== 0) {
-      throw new Error("shellcheck is not installed, so scripts/ cannot be checked. Install it: apt-get install -y shellcheck (macOS: brew install shellcheck)");
-    }
+    shellcheckVersion();
     const files = shellScripts(SCRIPTS_DIR).map((f) => relative(REPO_ROOT, f));
     expect(files).toEqual(expect.arrayContaining(OPERATOR_SCRIPTS.map((s) => `scripts/${s}`).concat("scripts/lib/common.sh")));
-    const runs = await shellcheckEach(["-x", "--severity=style"], files);
+    // -x follows `source`: the scripts source scripts/lib/*, whose content is part of every cached result's key.
+    const runs = await shellcheckEach(["-x", "--severity=style"], files, { cwd: REPO_ROOT, sourced: files.filter((f) => f.startsWith("scripts/lib/")) });
     expect(runs.map((r) => r.output).join(""), "shellcheck findings").toBe("");
     for (const r of runs) expect(r.status).toBe(0);
   });

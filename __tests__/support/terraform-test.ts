@@ -54,8 +54,8 @@ const env = { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF
 /** JSON-syntax strings are templates: keep `${` and `%{` in a literal value literal. */
 const literal = (value: TfValue): TfValue => (typeof value === "string" ? value.replace(/([$%])\{/g, "$1$1{") : value);
 
-/** How many `terraform test` processes share the runs. */
-const TEST_PROCESSES = 3;
+/** How many `terraform test` processes share the runs (two: the suite is CPU-bound on two cores, each process costs its start-up). */
+const TEST_PROCESSES = 2;
 
 /**
  * Writes `modules` (name → Terraform JSON) and one test file per run into a scratch directory, runs
