@@ -3,6 +3,7 @@ import { TerraformStack } from "cdktf";
 import { SystemStackProps } from "./base-stack.js";
 import { OpenlitStack } from "./openlit/stack.js";
 import { LighthouseStack } from "./lighthouse/stack.js";
+import { VectordbApiStack } from "./vectordb-api/stack.js";
 
 /** A system the product deploys: its stack class and the environments it has. */
 export interface SystemDefinition {
@@ -17,6 +18,7 @@ export interface SystemDefinition {
 export const SYSTEMS: readonly SystemDefinition[] = [
   { name: "openlit", environments: ["demo", "staging"], stack: OpenlitStack },
   { name: "lighthouse", environments: ["dev", "prod"], stack: LighthouseStack },
+  { name: "vectordb-api", environments: ["dev", "prod"], stack: VectordbApiStack },
 ];
 
 /** Every stack of the product: system × environment. */

@@ -112,7 +112,8 @@ describe("stand-in planning", () => {
       name: "x",
       description: "offline-placeholder-description",
       arn: "arn:aws:offline:us-east-1:123456789012:arn/placeholder",
-      names: ["offline-placeholder-names"],
+      // Zone names: three, so a network over two or three zones evaluates its per-zone counts.
+      names: ["us-east-1a", "us-east-1b", "us-east-1c"],
       value_wo: null,
       disk: [],
     });

@@ -10,7 +10,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { normalizePlan, planStack, type PlanStackResult } from "../../scripts/offline-terraform/index.js";
+import { normalizePlan, type PlanStackResult } from "../../scripts/offline-terraform/index.js";
+import { cachedPlanStack } from "../support/plan-cache.js";
 import { buildApp, synthAll } from "../../stacks/app.js";
 import { allStacks } from "../../stacks/systems.js";
 import { REPO, sampleSecretsFor } from "../support/variables.js";
@@ -66,10 +67,19 @@ interface SampleSecrets {
 const SAMPLE_SECRETS: Record<string, (environment: string) => SampleSecrets> = {
   openlit: (environment) => ({ varFiles: [sampleSecretsFor(environment)], env: {} }),
   lighthouse: (environment) => ({ varFiles: [], env: environment === "prod" ? ({} as Record<string, string>) : { TF_VAR_db_password: "test-Lighthouse-db-s3cret" } }),
+  // VectorDB API: the four API keys are optional (the secret can be filled later); given here as an operator would.
+  "vectordb-api": () => ({
+    varFiles: [],
+    env: { TF_VAR_api_key: "test-api-key-s3cret", TF_VAR_openai_api_key: "sk-test-openai-s3cret", TF_VAR_pinecone_api_key: "pc-test-pinecone-s3cret", TF_VAR_metabase_api_key: "mb-test-metabase-s3cret" },
+  }),
 };
 const secretsOf = (stack: PlannedStack): SampleSecrets => SAMPLE_SECRETS[stack.system]?.(stack.environment) ?? { varFiles: [], env: {} };
 /** The secret variables each system declares: sensitive, and ephemeral so no plan or state keeps them. */
-const SECRET_VARIABLES: Record<string, string[]> = { openlit: ["clickhouse_password", "demo_passwords"], lighthouse: ["db_password"] };
+const SECRET_VARIABLES: Record<string, string[]> = {
+  openlit: ["clickhouse_password", "demo_passwords"],
+  lighthouse: ["db_password"],
+  "vectordb-api": ["api_key", "openai_api_key", "pinecone_api_key", "metabase_api_key"],
+};
 
 const plans = new Map<string, Promise<PlanStackResult>>();
 let outdir: string;
@@ -114,7 +124,8 @@ beforeAll(() => {
   synthAll(buildApp({ outdir, env: {} }));
   for (const stack of STACKS) {
     const secrets = secretsOf(stack);
-    const plan = planStack({ stackDir: stackDirOf(stack), varFiles: [tfvarsOf(stack), ...secrets.varFiles], env: secrets.env });
+    // Unchanged inputs (configuration, var files, stand-in, Terraform) reuse their last successful plan.
+    const plan = cachedPlanStack({ stackDir: stackDirOf(stack), varFiles: [tfvarsOf(stack), ...secrets.varFiles], env: secrets.env });
     plan.catch(() => undefined); // awaited (and reported) by the tests
     plans.set(stack.name, plan);
   }

@@ -16,7 +16,7 @@ import {
 } from "../cost-estimate/index.js";
 import { al2023AmiParameter, cpuArchitecture, dockerPlatform } from "./architecture.js";
 import { HostRole } from "./host-role.js";
-import { COMPOSE_HOST_DEFAULTS, ComposeHostProps, DATA_DEVICE_NAME, HostApplication } from "./props.js";
+import { COMPOSE_HOST_DEFAULTS, ComposeHostProps, DATA_DEVICE_NAME, HostApplication, HostSecretsManagerSecret } from "./props.js";
 import { validateComposeHostProps } from "./validate-props.js";
 
 /** What the host offers the application while it is being defined (see {@link ComposeHostProps.application}). */
@@ -27,6 +27,11 @@ export interface HostFacts {
   readonly platform: string;
   /** The compose `logging` mapping as JSON (awslogs or rotated json-file), for an `x-logging` anchor. */
   readonly logging: string;
+  /**
+   * The compose `logging` mapping, as {@link logging}, for one of `containerLogs.extraGroups` (by its key): a service
+   * given it logs to that group. Throws for a key that is not there.
+   */
+  loggingFor(key: string): string;
   /** Root-only env file holding the secrets, written before every start; "" when the host has no secrets. */
   readonly secretsEnvFile: string;
   /** Registry host of the ECR image ("" without ECR), e.g. for the image reference. */
@@ -65,6 +70,8 @@ export class ComposeHost extends Construct {
   readonly architecture: string;
   /** Name of the container log group (whether or not it is enabled); "" without container logs. */
   readonly logGroupName: string;
+  /** Names of `containerLogs.extraGroups`, by key (whether or not they are enabled). */
+  readonly extraLogGroupNames: Readonly<Record<string, string>>;
   /** Instance type as given (Terraform expression or literal). */
   readonly instanceType: string;
   /** The boot script as Terraform renders it (a reference to the local holding it; the instance gets it gzipped). */
@@ -83,13 +90,23 @@ export class ComposeHost extends Construct {
     const logs = props.containerLogs;
     const logsEnabled: Switch = logs?.enabled ?? false;
     this.logGroupName = logs?.groupName ?? "";
+    const extraLogGroups = Object.entries(logs?.extraGroups ?? {});
+    this.extraLogGroupNames = Object.fromEntries(extraLogGroups.map(([key, group]) => [key, group.groupName]));
     if (logs) {
       const logGroup = new CloudwatchLogGroup(this, "ContainerLogs", {
         name: logs.groupName,
         retentionInDays: logs.retentionDays ?? d.logRetentionDays,
       });
       logGroup.count = countWhen(logsEnabled);
+      for (const [key, group] of extraLogGroups) {
+        const extra = new CloudwatchLogGroup(this, `ContainerLogs-${key}`, {
+          name: group.groupName,
+          retentionInDays: logs.retentionDays ?? d.logRetentionDays,
+        });
+        extra.count = countWhen(logsEnabled);
+      }
     }
+    const logGroupArn = (groupName: string) => `arn:${props.partition}:logs:${props.region}:${props.accountId}:log-group:${groupName}`;
 
     this.architecture = new TerraformLocal(this, "architecture", cpuArchitecture(instanceType)).asString;
     const ami = new DataAwsSsmParameter(this, "Al2023Ami", { name: al2023AmiParameter(this.architecture) });
@@ -117,7 +134,8 @@ export class ComposeHost extends Construct {
       usesEcr,
       ecrRepositoryArn: `arn:${props.partition}:ecr:${props.region}:${ecrAccount}:repository/${ecrRepository}`,
       logsEnabled,
-      logGroupArn: `arn:${props.partition}:logs:${props.region}:${props.accountId}:log-group:${this.logGroupName}`,
+      logGroupArn: logGroupArn(this.logGroupName),
+      extraLogGroupArns: extraLogGroups.map(([, group]) => logGroupArn(group.groupName)),
     });
 
     // The data volume is created first and in a fixed zone, so a replaced instance finds it again.
@@ -157,17 +175,23 @@ export class ComposeHost extends Construct {
     // Locals keep every interpolation in the boot script a plain reference, readable in `terraform plan`.
     const local = (name: string, expression: string) => new TerraformLocal(this, name, expression).asString;
     const platform = local("docker_platform", dockerPlatform(this.architecture));
-    const logging = local(
-      "container_logging",
+    const loggingTo = (groupName: string) =>
       choose(
         logsEnabled,
         Fn.jsonencode({
           driver: "awslogs",
-          options: { "awslogs-region": props.region, "awslogs-group": this.logGroupName, "awslogs-stream-prefix": props.name, mode: "non-blocking" },
+          options: { "awslogs-region": props.region, "awslogs-group": groupName, "awslogs-stream-prefix": props.name, mode: "non-blocking" },
         }),
         Fn.jsonencode({ driver: "json-file", options: { "max-size": "10m", "max-file": "5" } }),
-      ),
-    );
+      );
+    const logging = local("container_logging", loggingTo(this.logGroupName));
+    // Keys are lower-case letters, digits and dashes (validated): as underscores they stay distinct local names.
+    const extraLogging = new Map(extraLogGroups.map(([key, group]) => [key, local(`container_logging_${key.replace(/-/g, "_")}`, loggingTo(group.groupName))]));
+    const loggingFor = (key: string) => {
+      const json = extraLogging.get(key);
+      if (json === undefined) throw new Error(`${this.node.path}: no log group "${key}" (containerLogs.extraGroups has ${[...extraLogging.keys()].join(", ") || "none"})`);
+      return json;
+    };
     const smSecrets = props.secretsManagerSecrets ?? [];
     const secretsEnvFile = props.secrets || smSecrets.length > 0 ? `/etc/${props.appName}/secrets.env` : "";
     const secretLines = this.secretLines(props, local);
@@ -178,7 +202,7 @@ export class ComposeHost extends Construct {
       if (name === undefined) throw new Error(`${this.node.path}: no secret "${key}" (secrets.parameters has ${[...parameterNames.keys()].join(", ") || "none"})`);
       return name;
     };
-    const app = props.application({ architecture: this.architecture, platform, logging, secretsEnvFile, ecrRegistry: registry, local, secretParameter });
+    const app = props.application({ architecture: this.architecture, platform, logging, loggingFor, secretsEnvFile, ecrRegistry: registry, local, secretParameter });
 
     // Kept readable in a local (`terraform plan` shows it; tests render it) and sent gzipped: EC2 takes 16 KB of
     // user data, cloud-init unpacks gzip by itself.
@@ -281,7 +305,7 @@ export class ComposeHost extends Construct {
         volumeWaitSeconds: props.volumeWaitSeconds ?? d.volumeWaitSeconds,
         // Only the secrets the containers read go to the env file; the others stay in SSM for the host's tools.
         secrets: extra.secretLines.filter((l): l is typeof l & { envVar: string } => l.envVar !== undefined),
-        secretsManagerSecrets: (props.secretsManagerSecrets ?? []).map((s) => ({ envVar: s.envVar, variable: `${s.envVar}_SECRET_ARN`, secretArn: s.secretArn })),
+        ...secretsManagerReads(props.secretsManagerSecrets ?? []),
         ecrRegistry: extra.registry,
         serviceDescription: props.serviceDescription ?? `${props.title} via Docker Compose`,
         readyMessage: app.readyMessage ?? `${props.appName}.service is running`,
@@ -320,6 +344,35 @@ export class ComposeHost extends Construct {
     }
     if (this.dataKey) cost.add({ key: key("data-key"), usd: KMS_KEY_USD_PER_MONTH, description: "KMS key of the data volume" });
   }
+}
+
+/**
+ * The prestart script's Secrets Manager reads. A secret that one entry takes whole keeps its own read, named after the
+ * entry (`<envVar>_SECRET_ARN`); a secret that several entries share, or whose JSON keys entries take, is read once
+ * into a shell variable (`secret_<n>`, its ARN in `SECRET_<n>_ARN`) that each of them takes its value from.
+ */
+function secretsManagerReads(secrets: readonly HostSecretsManagerSecret[]) {
+  const byArn = new Map<string, HostSecretsManagerSecret[]>();
+  for (const s of secrets) byArn.set(s.secretArn, [...(byArn.get(s.secretArn) ?? []), s]);
+  const shared = [...byArn].filter(([, entries]) => entries.length > 1 || entries.some((e) => e.jsonKey !== undefined));
+  const documents = shared.map(([secretArn, entries], i) => ({
+    secretArn,
+    variable: `SECRET_${i + 1}_ARN`,
+    document: `secret_${i + 1}`,
+    envVars: entries.map((e) => e.envVar).join(", "),
+  }));
+  const documentOf = new Map(documents.map((d) => [d.secretArn, d]));
+  const entries = secrets.map((s) => {
+    const doc = documentOf.get(s.secretArn);
+    return { envVar: s.envVar, jsonKey: s.jsonKey ?? "", variable: doc?.variable ?? `${s.envVar}_SECRET_ARN`, secretArn: s.secretArn, document: doc?.document ?? "" };
+  });
+  return {
+    secretsManagerSecrets: entries,
+    // Every ARN variable once, in the order of first use.
+    secretsManagerArns: [...new Map(entries.map((e) => [e.variable, { variable: e.variable, secretArn: e.secretArn }])).values()],
+    secretsManagerDocuments: documents,
+    secretsManagerJsonKeys: entries.some((e) => e.jsonKey !== ""),
+  };
 }
 
 /** Terraform number expression (or a number): gp3 storage of the root and data volumes. */

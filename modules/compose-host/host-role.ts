@@ -60,6 +60,11 @@ export interface HostRoleProps {
   readonly logsEnabled: Switch;
   /** ARN of the container log group (evaluated only when logsEnabled). */
   readonly logGroupArn: string;
+  /**
+   * ARNs of more container log groups, written to like the main one.
+   * @default []
+   */
+  readonly extraLogGroupArns?: readonly string[];
 }
 
 /**
@@ -128,10 +133,13 @@ export class HostRole extends Construct {
       },
     ]);
 
+    // Each group's streams by name (`<group ARN>:*`), nothing wider. One group keeps the single-resource form.
+    const logGroupArns = [props.logGroupArn, ...(props.extraLogGroupArns ?? [])];
+    const logStreams = logGroupArns.map((arn) => `${arn}:*`);
     this.addPolicy(
       "ContainerLogs",
       "write-container-logs",
-      [{ Sid: "WriteContainerLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${props.logGroupArn}:*` }],
+      [{ Sid: "WriteContainerLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: logStreams.length === 1 ? logStreams[0]! : logStreams }],
       props.logsEnabled,
     );
 

@@ -58,12 +58,29 @@ export interface HostSecret extends SecureParameter {
   readonly envVar?: string;
 }
 
-/** A Secrets Manager secret the application reads as an environment variable. */
+/**
+ * A Secrets Manager secret the application reads as an environment variable: the whole secret string, or one key
+ * of the JSON object it holds. Entries may share a secret (one per key): the prestart script reads each secret once.
+ */
 export interface HostSecretsManagerSecret {
-  /** Environment variable the secret's string is given to, in the root-only secrets env file, e.g. `DB_PASSWORD`. */
+  /** Environment variable the value is given to, in the root-only secrets env file, e.g. `DB_PASSWORD`. */
   readonly envVar: string;
   /** ARN of the secret (a Terraform expression). The caller grants the role its reading (and its key's use). */
   readonly secretArn: string;
+  /**
+   * A key of the JSON object the secret holds (letters, digits, `_`, `.` and `-`): its value is given to envVar (a
+   * value that is not a string as its JSON). The start fails, naming the key but never printing a value, when the
+   * secret is not a JSON object, lacks the key, or the value holds a single quote or a line break (the env file's
+   * lines are single-quoted).
+   * @default - the whole SecretString
+   */
+  readonly jsonKey?: string;
+}
+
+/** Another CloudWatch Logs group for the containers (see ComposeHostProps.containerLogs). */
+export interface HostLogGroup {
+  /** Log group name, e.g. `/myapp/prod/worker`. */
+  readonly groupName: string;
 }
 
 /** Where the application's image comes from when it is in ECR. */
@@ -203,7 +220,8 @@ export interface ComposeHostProps {
    */
   readonly secretsManagerSecrets?: readonly HostSecretsManagerSecret[];
   /**
-   * Container logs: a CloudWatch Logs group the awslogs driver writes to; otherwise rotated local JSON files.
+   * Container logs: a CloudWatch Logs group the awslogs driver writes to (and optionally more, for some of the
+   * services); otherwise rotated local JSON files.
    * @default - local files only
    */
   readonly containerLogs?: {
@@ -212,6 +230,12 @@ export interface ComposeHostProps {
     readonly groupName: string;
     /** @default 14 (one of CloudWatch's allowed values) */
     readonly retentionDays?: number;
+    /**
+     * More log groups, by key (lower-case letters, digits and dashes), created and switched with the main one, with
+     * its retention; the role may write to each. A compose service logs to one with HostFacts.loggingFor(key).
+     * @default {}
+     */
+    readonly extraGroups?: Readonly<Record<string, HostLogGroup>>;
   };
   /**
    * Images from ECR: the role may pull from the repository and the service logs in to the registry before every start.

@@ -7,6 +7,9 @@ const APP_NAME = /^[a-z][a-z0-9-]*$/;
 const COMPOSE_VERSION = /^v\d+\.\d+\.\d+$/;
 const ENV_VAR = /^[A-Z_][A-Z0-9_]*$/;
 const ABSOLUTE_PATH = /^\/[A-Za-z0-9._\/-]*$/;
+const JSON_KEY = /^[A-Za-z0-9_.-]+$/;
+const GROUP_KEY = /^[a-z0-9][a-z0-9-]*$/;
+const LOG_GROUP_NAME = /^[A-Za-z0-9._\/#-]{1,512}$/;
 
 const wholeIn = (value: number | undefined, min: number, max: number) =>
   isKnown(value) && (!Number.isInteger(value) || value < min || value > max);
@@ -20,6 +23,9 @@ export function validateComposeHostProps(scope: IConstruct, props: ComposeHostPr
   const envVars = [...secrets.flatMap(([, s]) => (s.envVar === undefined ? [] : [s.envVar])), ...smSecrets.map((s) => s.envVar)];
   const repeatedEnvVars = envVars.filter((v, i) => envVars.indexOf(v) !== i);
   const retention = props.containerLogs?.retentionDays;
+  const extraGroups = Object.entries(props.containerLogs?.extraGroups ?? {});
+  const groupNames = [props.containerLogs?.groupName, ...extraGroups.map(([, g]) => g.groupName)].filter((n): n is string => n !== undefined && isKnown(n));
+  const repeatedGroupNames = groupNames.filter((n, i) => groupNames.indexOf(n) !== i);
   validateAll(scope, [
     { failed: !APP_NAME.test(props.appName), message: `appName "${props.appName}" must be lower-case letters, digits and dashes, starting with a letter (it names /opt/<appName> and <appName>.service).` },
     {
@@ -54,14 +60,29 @@ export function validateComposeHostProps(scope: IConstruct, props: ComposeHostPr
       failed: isKnown(retention) && !LOG_RETENTION_DAYS.includes(retention),
       message: `containerLogs.retentionDays ${retention} is not a CloudWatch Logs retention: use one of ${LOG_RETENTION_DAYS.join(", ")}.`,
     },
+    ...extraGroups.flatMap(([key, g]) => [
+      { failed: !GROUP_KEY.test(key), message: `containerLogs.extraGroups key "${key}" must be lower-case letters, digits and dashes.` },
+      {
+        failed: isKnown(g.groupName) && !LOG_GROUP_NAME.test(g.groupName),
+        message: `containerLogs.extraGroups["${key}"].groupName "${g.groupName}" is not a log group name: use 1-512 letters, digits and . _ - / #.`,
+      },
+    ]),
+    {
+      failed: repeatedGroupNames.length > 0,
+      message: `containerLogs.groupName and extraGroups group names must be unique; repeated: ${[...new Set(repeatedGroupNames)].join(", ")}.`,
+    },
     ...secrets.map(([key, s]) => ({
       failed: s.envVar !== undefined && !ENV_VAR.test(s.envVar),
       message: `secrets.parameters["${key}"].envVar "${s.envVar}" must be an environment variable name (A-Z, 0-9, _).`,
     })),
-    ...smSecrets.map((s, i) => ({
-      failed: !ENV_VAR.test(s.envVar),
-      message: `secretsManagerSecrets[${i}].envVar "${s.envVar}" must be an environment variable name (A-Z, 0-9, _).`,
-    })),
+    ...smSecrets.flatMap((s, i) => [
+      { failed: !ENV_VAR.test(s.envVar), message: `secretsManagerSecrets[${i}].envVar "${s.envVar}" must be an environment variable name (A-Z, 0-9, _).` },
+      {
+        // Tested as written, a Terraform expression too: the key goes into the prestart script as it is.
+        failed: s.jsonKey !== undefined && !JSON_KEY.test(s.jsonKey),
+        message: `secretsManagerSecrets[${i}].jsonKey "${s.jsonKey}" must be a key of the secret's JSON object made of letters, digits, _ . and - (known at synth).`,
+      },
+    ]),
     { failed: repeatedEnvVars.length > 0, message: `secrets.parameters and secretsManagerSecrets envVar values must be unique; repeated: ${[...new Set(repeatedEnvVars)].join(", ")}.` },
     {
       failed: isKnown(props.spotPriceFactor) && !(props.spotPriceFactor > 0 && props.spotPriceFactor <= 1),

@@ -1,21 +1,15 @@
 import { Construct } from "constructs";
-import { Fn, Op, Token, Tokenization } from "cdktf";
+import { Fn, Op, Token } from "cdktf";
 // Provider docs: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/cloudwatch_dashboard
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
-import { choose, countWhen, isKnown, ValidationRule, validateAll } from "../core/index.js";
-import { CostEstimate, costKey } from "../cost-estimate/index.js";
+import { isKnown, ValidationRule, validateAll } from "../core/index.js";
+import { COLUMNS, createDashboardResource, dashboardRules, escapeLiterals, flow } from "../metric-dashboard/index.js";
 import { DashboardWidget, InstanceDashboardProps } from "./props.js";
 
-/** A dashboard beyond the account's first three (those are free), per month. */
-export const DASHBOARD_USD_PER_MONTH = 3;
+export { DASHBOARD_USD_PER_MONTH } from "../metric-dashboard/index.js";
 
-/** CloudWatch's rule for dashboard names (PutDashboard). */
-const DASHBOARD_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const KEY = /^[a-z0-9][a-z0-9-]*$/;
 
-/** The grid: 24 columns; the instance graphs are half a row wide. */
-const COLUMNS = 24;
-const GRAPH = { width: 12, height: 6 } as const;
 const TITLE_HEIGHT = 2;
 const ALARMS_HEIGHT = 3;
 /** Basic EC2 monitoring reports every 5 minutes; finer periods only show gaps. */
@@ -41,11 +35,7 @@ export class InstanceDashboard extends Construct {
     const extraWidgets = props.extraWidgets ?? [];
     const enabled = props.enabled ?? true;
     validateAll(this, [
-      {
-        failed: isKnown(props.name) && !DASHBOARD_NAME.test(props.name),
-        message: `name "${props.name}" is not a dashboard name: use 1-255 letters, digits, - and _.`,
-      },
-      { failed: isKnown(props.region) && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(props.region), message: `region "${props.region}" is not an AWS region code, e.g. "eu-west-1".` },
+      ...dashboardRules(props.name, props.region),
       { failed: isKnown(props.instanceId) && !/^i-[0-9a-f]{8,17}$/.test(props.instanceId), message: `instanceId "${props.instanceId}" is not an EC2 instance id (i-…).` },
       ...keyRules("filesystems", filesystems.map((f) => f.key)),
       ...keyRules("volumeIds", volumes.map((v) => v.key)),
@@ -124,6 +114,7 @@ export class InstanceDashboard extends Construct {
       properties: { title: "Alarms", alarms: arns, sortBy: "stateUpdatedTimestamp" },
     });
 
+    // flow's default size, 12 × 6: the instance graphs two per row.
     const placed = flow([...graphs, ...extraWidgets], TITLE_HEIGHT + alarmRow).map(escapeLiterals);
     let widgets: unknown;
     if (alarmRow === 0) {
@@ -136,26 +127,10 @@ export class InstanceDashboard extends Construct {
       widgets = [escapeLiterals(title), escapeLiterals(alarmWidget(alarms!)), ...placed];
     }
 
-    this.resource = new CloudwatchDashboard(this, "Resource", {
-      count: enabled === true ? undefined : countWhen(enabled),
-      dashboardName: props.name,
-      // jsonencode, not JSON.stringify: references inside the body stay Terraform expressions and are resolved.
-      dashboardBody: Fn.jsonencode({ widgets }),
-    });
-
-    // Always on: the resource's attribute, so whatever reads the outputs depends on the dashboard. Switched: the
-    // name given, or "" (a counted resource has no plain attribute to refer to).
-    const name = enabled === true ? this.resource.dashboardName : props.name;
-    // The address the console shows for an open dashboard (many examples still use the older `#dashboards:name=`).
-    const url = `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${name}`;
-    this.dashboardName = enabled === true ? name : choose(enabled, name, "");
-    this.url = enabled === true ? url : choose(enabled, url, "");
-
-    CostEstimate.of(this).add({
-      key: costKey(this, "dashboard"),
-      usd: typeof enabled === "boolean" ? (enabled ? DASHBOARD_USD_PER_MONTH : 0) : Token.asNumber(Fn.conditional(enabled, DASHBOARD_USD_PER_MONTH, 0)),
-      description: "CloudWatch dashboard; the first three per account are free",
-    });
+    const dashboard = createDashboardResource(this, { name: props.name, region, enabled, widgets });
+    this.resource = dashboard.resource;
+    this.dashboardName = dashboard.dashboardName;
+    this.url = dashboard.url;
   }
 }
 
@@ -165,72 +140,4 @@ function keyRules(prop: string, keys: readonly string[]): ValidationRule[] {
     ...keys.map((k) => ({ failed: !KEY.test(k), message: `${prop} key "${k}" must be lower-case letters, digits and dashes.` })),
     { failed: repeated.length > 0, message: `${prop} keys must be unique; repeated: ${[...new Set(repeated)].join(", ")}.` },
   ];
-}
-
-/**
- * Gives each widget a place: left to right, a new row when the next one does not fit in the 24 columns, rows as
- * high as their highest widget. Sizes default to half a row by 6; a position the caller gave is kept.
- */
-function flow(widgets: readonly DashboardWidget[], top: number): DashboardWidget[] {
-  let x = 0;
-  let y = top;
-  let rowHeight = 0;
-  return widgets.map((widget) => {
-    const width = widget.width ?? GRAPH.width;
-    const height = widget.height ?? GRAPH.height;
-    if (x + width > COLUMNS) {
-      x = 0;
-      y += rowHeight;
-      rowHeight = 0;
-    }
-    const { type, properties, ...rest } = widget;
-    const placed: DashboardWidget = { type, x, y, width, height, ...rest, properties };
-    x += width;
-    rowHeight = Math.max(rowHeight, height);
-    return placed;
-  });
-}
-
-/**
- * Makes every string of the body reach CloudWatch exactly as given, working around two cdktf 0.21 quirks with
- * strings inside `Fn.*` arguments:
- * - literals are written with only newlines and `${` escaped: a `"` or `\` in a title, label or extra widget would
- *   end the HCL string early, and `%{` would start a Terraform template directive; they are escaped here.
- * - a string mixing text and references (`EC2 instance ${id}`) inside a function inside another one
- *   (`jsonencode(concat(...))`, the token-list alarm case) makes cdktf print an "escape sequences" warning on every
- *   synth; such strings become `join("", ["EC2 instance ", id])`, which Terraform evaluates to the same text.
- * Keys are escaped too. `Fn.format` is no alternative: cdktf renders its `%s` as "undefined".
- */
-function escapeLiterals<T>(value: T): T {
-  if (typeof value === "string") return (Token.isUnresolved(value) ? joinFragments(value) : escapeText(value)) as T;
-  if (Array.isArray(value)) return value.map(escapeLiterals) as T;
-  if (value !== null && typeof value === "object" && !Token.isUnresolved(value)) {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [escapeText(k), escapeLiterals(v)])) as T;
-  }
-  return value;
-}
-
-/** A string holding references: itself when it is one reference, else `join("", [text, reference, …])`. */
-function joinFragments(text: string): string {
-  const parts: string[] = [];
-  // join() hands the fragments over pairwise, literals as text and references as their token strings.
-  Tokenization.reverseString(text).join({
-    join: (left: string, right: string) => {
-      if (left !== (parts as unknown)) parts.push(left);
-      parts.push(right);
-      return parts;
-    },
-  });
-  if (parts.length === 0) return text;
-  return Fn.join("", parts.filter((p) => p !== "").map((p) => (Token.isUnresolved(p) ? p : escapeText(p))));
-}
-
-function escapeText(text: string): string {
-  // Replacement functions, not strings: in a replacement string "$$" means one "$".
-  return text
-    .replace(/\\/g, () => "\\\\")
-    .replace(/"/g, () => '\\"')
-    .replace(/%\{/g, () => "%%{")
-    .replace(/\r/g, () => "\\r")
-    .replace(/\t/g, () => "\\t");
 }

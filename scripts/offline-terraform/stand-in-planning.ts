@@ -7,7 +7,8 @@
  *   optional+computed by the generator, so unset optionals plan as unknown.
  * - Data sources: Terraform insists on wholly known results, so unset
  *   computed attributes get typed placeholders (collections get one element so
- *   `names[0]`-style references still evaluate).
+ *   `names[0]`-style references still evaluate; zone lists get three, so a
+ *   network spread over two or three zones evaluates).
  */
 import type { CtyType, SchemaBlock } from "./schema-model.js";
 import { type CtyValue, isObject, isUnknown, unknownValue } from "./cty-msgpack.js";
@@ -58,6 +59,12 @@ const STRING_PLACEHOLDERS: Record<string, string> = {
   architecture: "arm64",
 };
 
+/** String lists that must hold several elements: availability zones (aws_availability_zones). */
+const LIST_PLACEHOLDERS: Record<string, string[]> = {
+  names: ["us-east-1a", "us-east-1b", "us-east-1c"],
+  zone_ids: ["use1-az1", "use1-az2", "use1-az4"],
+};
+
 export function placeholder(type: CtyType, name: string): CtyValue {
   if (type === "string") {
     if (STRING_PLACEHOLDERS[name]) return STRING_PLACEHOLDERS[name];
@@ -70,6 +77,7 @@ export function placeholder(type: CtyType, name: string): CtyValue {
   switch (type[0]) {
     case "list":
     case "set":
+      if (type[1] === "string" && LIST_PLACEHOLDERS[name]) return [...LIST_PLACEHOLDERS[name]];
       return [placeholder(type[1], name)];
     case "map":
       return {};
