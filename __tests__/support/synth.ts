@@ -1,6 +1,7 @@
 import { Testing, TerraformStack } from "cdktf";
 import { OpenlitStack } from "../../stacks/openlit/stack.js";
 import { LighthouseStack } from "../../stacks/lighthouse/stack.js";
+import { VectordbApiStack } from "../../stacks/vectordb-api/stack.js";
 import { SystemStackProps } from "../../stacks/base-stack.js";
 
 /** Synthesized Terraform JSON, loosely typed for assertions. */
@@ -40,6 +41,17 @@ export function synthLighthouse(environment: "dev" | "prod"): TfJson {
   let json = cache.get(key);
   if (!json) {
     json = synthStack(new LighthouseStack(Testing.app(), { environment }));
+    cache.set(key, json);
+  }
+  return json;
+}
+
+/** The real VectorDB API stack for an environment, synthesized once per test worker (as synthLighthouse). */
+export function synthVectordb(environment: "dev" | "prod"): TfJson {
+  const key = JSON.stringify(["vectordb-api", environment]);
+  let json = cache.get(key);
+  if (!json) {
+    json = synthStack(new VectordbApiStack(Testing.app(), { environment }));
     cache.set(key, json);
   }
   return json;
