@@ -108,6 +108,75 @@ export const LIGHTHOUSE_VARIABLE_ERRORS: readonly LighthouseVariableError[] = [
   { what: "a spot price factor above 1", environment: "dev", vars: { spot_price_factor: "1.5" }, message: "spot_price_factor must be more than 0 and at most 1, e.g. 0.3 for a 70 % discount." },
 ];
 
+/** A wrong input to a VectorDB API stack, and the exact message `terraform plan` stops with (docs/vectordb-api.md shows each). */
+export interface VectordbVariableError {
+  readonly what: string;
+  /** The stack given the input: vectordb-api-<environment>. */
+  readonly environment: "dev" | "prod";
+  /** Overrides on top of environments/vectordb-api/<environment>.tfvars; a list for a list(string) variable. */
+  readonly vars: Readonly<Record<string, string | readonly string[]>>;
+  readonly message: string;
+}
+
+const SUBNET_IDS = 'must be subnet ids (subnet- and 8 to 17 lower-case hex digits), e.g. ["subnet-0123456789abcdef0"].';
+const VPC = { vpc_id: "vpc-0123456789abcdef0" };
+const PUBLIC_SUBNETS = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"];
+const PRIVATE_SUBNETS = ["subnet-0fedcba9876543210", "subnet-0fedcba9876543211"];
+const PINECONE_INDEX = 'pinecone_index_name must be a Pinecone index name (lower-case letters, digits and -, starting and ending with a letter or digit, at most 45), e.g. "vectors-prod".';
+const SSH_CIDRS = 'ssh_allowed_cidr_blocks must be narrow IPv4 CIDRs given by their network address (never /0), e.g. ["10.8.0.0/16"].';
+const IMAGE_TAG = 'image_tag must be an image tag (letters, digits, _ . -, at most 128) other than "latest", e.g. "v1.4.2" or a commit id.';
+const METABASE_URL = 'metabase_url must be an https:// URL, e.g. "https://metabase.example.com".';
+
+export const VECTORDB_VARIABLE_ERRORS: readonly VectordbVariableError[] = [
+  { what: "a region that is not one", environment: "dev", vars: { aws_region: "us-east" }, message: 'aws_region must be a region code such as "us-east-1".' },
+  { what: "the dev stack given environment = \"prod\"", environment: "dev", vars: { environment: "prod" }, message: 'This is the vectordb-api-dev stack: set environment = "dev" or use environments/vectordb-api/dev.tfvars with it.' },
+  { what: "the prod stack given environment = \"dev\"", environment: "prod", vars: { environment: "dev" }, message: 'This is the vectordb-api-prod stack: set environment = "prod" or use environments/vectordb-api/prod.tfvars with it.' },
+  { what: "a VPC given by its Name tag", environment: "prod", vars: { vpc_id: "vectordb-prod-vpc", public_subnet_ids: PUBLIC_SUBNETS, private_subnet_ids: PRIVATE_SUBNETS }, message: "vpc_id must look like vpc-0123456789abcdef0, or be empty to create the network." },
+  { what: "a public subnet given by its Name tag", environment: "prod", vars: { ...VPC, public_subnet_ids: ["public-a", "public-b"], private_subnet_ids: PRIVATE_SUBNETS }, message: `public_subnet_ids ${SUBNET_IDS}` },
+  { what: "one public subnet (the load balancer needs two zones)", environment: "prod", vars: { ...VPC, public_subnet_ids: ["subnet-0123456789abcdef0"], private_subnet_ids: PRIVATE_SUBNETS }, message: "public_subnet_ids needs two subnets in different zones of vpc_id (the load balancer spans two zones)." },
+  { what: "a private subnet id in capitals", environment: "prod", vars: { ...VPC, public_subnet_ids: PUBLIC_SUBNETS, private_subnet_ids: ["subnet-0FEDCBA9876543210", "subnet-0fedcba9876543211"] }, message: `private_subnet_ids ${SUBNET_IDS}` },
+  { what: "an existing VPC without private subnets", environment: "prod", vars: { ...VPC, public_subnet_ids: PUBLIC_SUBNETS }, message: "private_subnet_ids needs two subnets in different zones of vpc_id (the cache's subnet group spans them)." },
+  { what: "no NAT gateway", environment: "dev", vars: { nat_gateways: "0" }, message: "nat_gateways must be 1 or 2: the instance needs outbound internet for OpenAI and Pinecone." },
+  { what: "a domain name with a scheme", environment: "prod", vars: { domain_name: "https://api.example.com" }, message: 'domain_name must be a DNS name such as "api.example.com", or empty.' },
+  { what: "a hosted zone id instead of its name", environment: "prod", vars: { hosted_zone_name: "Z0123456789ABCDEFGHIJ" }, message: 'hosted_zone_name must be a zone name such as "example.com", or empty.' },
+  { what: "a domain without its hosted zone or a certificate", environment: "prod", vars: { hosted_zone_name: "" }, message: "domain_name is set without hosted_zone_name: name its Route 53 zone (the certificate is validated there), or give certificate_arn." },
+  { what: "an IAM server certificate instead of an ACM one", environment: "prod", vars: { certificate_arn: "arn:aws:iam::123456789012:server-certificate/api" }, message: "certificate_arn must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>), or empty." },
+  { what: "a certificate without the name it is for", environment: "prod", vars: { domain_name: "", hosted_zone_name: "", certificate_arn: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789" }, message: "certificate_arn is set but domain_name is empty: give the DNS name the certificate is for (clients and the health check use it)." },
+  { what: "plain HTTP in production", environment: "prod", vars: { allow_http_only: "true" }, message: "allow_http_only is for trying the API in dev: production serves HTTPS only. Set domain_name and hosted_zone_name, or certificate_arn." },
+  { what: "an API key with a single quote", environment: "dev", vars: { api_key: "abc'def" }, message: "api_key must not contain single quotes or line breaks (the instance writes it into a single-quoted env line; API_KEY is read from the secret at every start)." },
+  { what: "an OpenAI key with a line break", environment: "dev", vars: { openai_api_key: "sk-abc\ndef" }, message: "openai_api_key must not contain single quotes or line breaks (the instance writes it into a single-quoted env line; OPENAI_API_KEY is read from the secret at every start)." },
+  { what: "a Pinecone key with a single quote", environment: "prod", vars: { pinecone_api_key: "pc'x" }, message: "pinecone_api_key must not contain single quotes or line breaks (the instance writes it into a single-quoted env line; PINECONE_API_KEY is read from the secret at every start)." },
+  { what: "a Metabase key with a carriage return", environment: "prod", vars: { metabase_api_key: "mb\rx" }, message: "metabase_api_key must not contain single quotes or line breaks (the instance writes it into a single-quoted env line; METABASE_API_KEY is read from the secret at every start)." },
+  { what: "a malformed instance type", environment: "prod", vars: { instance_type: "t3-large" }, message: 'instance_type must look like family.size, e.g. "t3.large" or "m5.xlarge".' },
+  { what: "a 4 GiB root volume", environment: "dev", vars: { root_volume_size: "4" }, message: "root_volume_size must be a whole number of GiB from 8 to 16384." },
+  { what: "a fractional data volume", environment: "dev", vars: { data_volume_size: "20.5" }, message: "data_volume_size must be a whole number of GiB from 1 to 16384." },
+  { what: "a key pair name with a space", environment: "dev", vars: { key_pair_name: "my key" }, message: "key_pair_name must be the name of an existing EC2 key pair (no spaces or quotes), or empty." },
+  { what: "an SSH source without a prefix length", environment: "dev", vars: { key_pair_name: "ops", ssh_allowed_cidr_blocks: ["10.8.0.1"] }, message: SSH_CIDRS },
+  { what: "an SSH source with host bits", environment: "dev", vars: { key_pair_name: "ops", ssh_allowed_cidr_blocks: ["10.8.0.1/16"] }, message: SSH_CIDRS },
+  { what: "SSH open to 0.0.0.0/0", environment: "prod", vars: { key_pair_name: "ops", ssh_allowed_cidr_blocks: ["10.8.0.0/16", "0.0.0.0/0"] }, message: SSH_CIDRS },
+  { what: "SSH sources without a key pair", environment: "dev", vars: { ssh_allowed_cidr_blocks: ["10.8.0.0/16"] }, message: "ssh_allowed_cidr_blocks is set but key_pair_name is empty: set the key pair, or use Session Manager (no open port)." },
+  { what: "an ECR repository with capitals", environment: "dev", vars: { ecr_repository: "VectorDB-API" }, message: 'ecr_repository must be an ECR repository name, e.g. "vectordb-api".' },
+  { what: "the latest tag (a rollback needs the previous tag)", environment: "prod", vars: { image_tag: "latest" }, message: IMAGE_TAG },
+  { what: "an image reference instead of its tag", environment: "dev", vars: { image_tag: "vectordb-api:v1.4.2" }, message: IMAGE_TAG },
+  { what: "an account id that is not 12 digits", environment: "prod", vars: { aws_account_id: "12345" }, message: "aws_account_id must be 12 digits, or empty." },
+  { what: "a Metabase URL over plain HTTP", environment: "prod", vars: { metabase_url: "http://metabase.example.com" }, message: METABASE_URL },
+  { what: "a Metabase URL without a scheme", environment: "dev", vars: { metabase_url: "metabase.example.com" }, message: METABASE_URL },
+  { what: "an index name with capitals and an underscore", environment: "prod", vars: { pinecone_index_name: "Vectors_Prod" }, message: PINECONE_INDEX },
+  { what: "an index name ending with a dash (Pinecone refuses it)", environment: "dev", vars: { pinecone_index_name: "vectors-" }, message: PINECONE_INDEX },
+  { what: "an index name of 46 characters", environment: "dev", vars: { pinecone_index_name: "v".repeat(46) }, message: PINECONE_INDEX },
+  { what: "a namespace with a quote", environment: "dev", vars: { pinecone_namespace: "team's" }, message: "pinecone_namespace must not contain quotes, backslashes or line breaks (it is written to the application's env file)." },
+  { what: "a chunk size of zero", environment: "dev", vars: { chunk_size: "0" }, message: "chunk_size must be a whole number from 1 to 1000000, e.g. 1000." },
+  { what: "a batch size above Pinecone's 1000 per upsert", environment: "prod", vars: { batch_size: "1001" }, message: "batch_size must be a whole number from 1 to 1000, e.g. 100." },
+  { what: "a fractional worker count", environment: "dev", vars: { max_workers: "2.5" }, message: "max_workers must be a whole number from 1 to 64, e.g. 4." },
+  { what: "a task timeout that leaves no soft limit (60 s less)", environment: "prod", vars: { task_timeout: "60" }, message: "task_timeout must be a whole number of seconds from 120 to 86400, e.g. 1800." },
+  { what: "an OpenAI rate limit of zero", environment: "dev", vars: { openai_rate_limit: "0" }, message: "openai_rate_limit must be a whole number from 1 to 1000, e.g. 5." },
+  { what: "a secrets version of zero", environment: "prod", vars: { secrets_version: "0" }, message: "secrets_version must be a whole number from 1 to 1000000; increase it by one to push new keys." },
+  { what: "CSV files kept zero days", environment: "dev", vars: { csv_retention_days: "0" }, message: "csv_retention_days must be a whole number from 1 to 3650, e.g. 30." },
+  { what: "an EC2 type as cache node type", environment: "prod", vars: { cache_node_type: "t3.micro" }, message: "cache_node_type must look like cache.t3.micro." },
+  { what: "a log retention CloudWatch does not offer", environment: "dev", vars: { log_retention_days: "10" }, message: "log_retention_days must be one of CloudWatch Logs' periods: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653." },
+  { what: "two alarm e-mails", environment: "prod", vars: { alarm_email: "a@example.com,b@example.com" }, message: 'alarm_email must be one e-mail address, e.g. "ops@example.com", or empty.' },
+];
+
 export interface PropError {
   readonly construct: string;
   readonly what: string;

@@ -1,7 +1,9 @@
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { terraformVersion } from "../../scripts/offline-terraform/index.js";
 
 /**
  * Terraform's own test framework (`terraform test`) driven from vitest: many `run` blocks against
@@ -54,13 +56,17 @@ const env = { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF
 /** JSON-syntax strings are templates: keep `${` and `%{` in a literal value literal. */
 const literal = (value: TfValue): TfValue => (typeof value === "string" ? value.replace(/([$%])\{/g, "$1$1{") : value);
 
+const TEST_CACHE_DIR = resolve(import.meta.dirname, "..", "..", ".cache", "terraform-test");
+
 /** How many `terraform test` processes share the runs (two: the suite is CPU-bound on two cores, each process costs its start-up). */
 const TEST_PROCESSES = 2;
 
 /**
  * Writes `modules` (name → Terraform JSON) and one test file per run into a scratch directory, runs
  * `terraform init` (it installs the runs' local module sources; no providers, so it is instant) and
- * `terraform test -json` once, and returns every run's status and diagnostics.
+ * `terraform test -json` once, and returns every run's status and diagnostics. The same modules and runs with the same
+ * Terraform give the same answers: their output is kept in .cache/terraform-test (git-ignored) and parsed again on
+ * the next call, so only a changed question costs a Terraform run.
  */
 export async function terraformTest(modules: Readonly<Record<string, object>>, runs: readonly TestRun[]): Promise<TestReport> {
   const names = new Set<string>();
@@ -68,6 +74,14 @@ export async function terraformTest(modules: Readonly<Record<string, object>>, r
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(run.name) || names.has(run.name)) throw new Error(`run name not unique or not an identifier: ${run.name}`);
     if (!(run.module in modules)) throw new Error(`run ${run.name}: no module ${run.module}`);
     names.add(run.name);
+  }
+  // Terraform's answers depend only on the modules, the runs and its version: the output of the same question is
+  // read back from .cache/terraform-test (parsed again, so the parser is always exercised).
+  const key = createHash("sha256").update(JSON.stringify([terraformVersion() ?? "none", modules, runs])).digest("hex");
+  const cached = join(TEST_CACHE_DIR, `${key}.json`);
+  if (existsSync(cached) && !process.env.KEEP_TF_TEST) {
+    const { stdout, stderr } = JSON.parse(readFileSync(cached, "utf8")) as { stdout: string; stderr: string };
+    return parseReport(stdout, stderr);
   }
   const dir = mkdtempSync(join(tmpdir(), "tf-test-"));
   try {
@@ -93,7 +107,11 @@ export async function terraformTest(modules: Readonly<Record<string, object>>, r
     // files finish together in a fraction of the time. Each file is one run, so the reports simply add up.
     const shards = Array.from({ length: TEST_PROCESSES }, (_, i) => runs.filter((_, j) => j % TEST_PROCESSES === i)).filter((s) => s.length);
     const results = await Promise.all(shards.map((shard) => terraform(["test", "-json", "-no-color", ...shard.map((r) => `-filter=${r.name}.tftest.json`)], dir)));
-    return parseReport(results.map((r) => r.stdout).join("\n"), results.map((r) => r.stderr).join(""));
+    const output = { stdout: results.map((r) => r.stdout).join("\n"), stderr: results.map((r) => r.stderr).join("") };
+    mkdirSync(TEST_CACHE_DIR, { recursive: true });
+    writeFileSync(`${cached}.${process.pid}`, JSON.stringify(output));
+    renameSync(`${cached}.${process.pid}`, cached);
+    return parseReport(output.stdout, output.stderr);
   } finally {
     // KEEP_TF_TEST=1 keeps the directory to rerun `terraform test` by hand.
     if (process.env.KEEP_TF_TEST) console.log(`terraform test directory kept: ${dir}`);

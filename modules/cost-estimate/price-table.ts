@@ -11,6 +11,7 @@ export const HOURLY_PRICE_USD: Readonly<Record<string, number>> = {
   "m6g.medium": 0.0385, "m6g.large": 0.077, "m6g.xlarge": 0.154,
   "c7g.medium": 0.0363, "c7g.large": 0.0725, "r7g.medium": 0.0536, "r7g.large": 0.1071,
   "m7i.large": 0.1008, "m6i.large": 0.096, "c7i.large": 0.0893,
+  "m5.large": 0.096, "m5.xlarge": 0.192, "m5.2xlarge": 0.384,
 };
 export const HOURS_PER_MONTH = 730;
 export const GP3_USD_PER_GIB_MONTH = 0.08;

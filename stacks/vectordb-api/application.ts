@@ -54,6 +54,8 @@ export function vectordbApplication(props: VectordbApplicationProps): (host: Hos
     };
     return {
       bootTemplate: "vectordb-api/user-data.sh.hbs",
+      // systemd's stop timeout for the service: the worker's stop_grace_period (task_timeout) and a minute for the rest.
+      context: { stopTimeoutSeconds: Token.asNumber(Op.add(taskTimeout, 60)) },
       composeFile: renderTemplate("vectordb-api/docker-compose.yml.hbs", {
         image: host.local("image", `${host.ecrRegistry}/${props.image.repository}:${props.image.tag}`),
         platform: host.platform,

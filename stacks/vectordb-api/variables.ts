@@ -11,7 +11,7 @@ import { VectordbProfile } from "./profiles.js";
 export type VectordbVariables = ReturnType<typeof createVectordbVariables>;
 
 const ID_LIST = (name: string, prefix: string) =>
-  [`alltrue([for id in var.${name} : can(regex("^${prefix}-[0-9a-f]{8,17}$", id))])`, `${name} must be ${prefix}- ids, e.g. ["${prefix}-0123456789abcdef0"].`] as const;
+  [`alltrue([for id in var.${name} : can(regex("^${prefix}-[0-9a-f]{8,17}$", id))])`, `${name} must be ${prefix} ids (${prefix}- and 8 to 17 lower-case hex digits), e.g. ["${prefix}-0123456789abcdef0"].`] as const;
 const POSITIVE = (name: string, max: number, example: number) =>
   wholeNumberRule(name, 1, max, `${name} must be a whole number from 1 to ${max}, e.g. ${example}.`);
 const NO_QUOTES = (name: string) => [`!can(regex("['\\"\\\\n\\\\r\\\\\\\\]", var.${name}))`, `${name} must not contain quotes, backslashes or line breaks (it is written to the application's env file).`] as const;
@@ -44,8 +44,13 @@ export function createVectordbVariables(scope: Construct, profile: VectordbProfi
     ]),
     certificateArn: v("certificate_arn", { type: "string", default: "", description: "An existing ACM certificate for the HTTPS listener instead of one the stack requests." }, [
       ['can(regex("^(arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+)?$", var.certificate_arn))', "certificate_arn must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>), or empty."],
+      ['var.certificate_arn == "" || var.domain_name != ""', "certificate_arn is set but domain_name is empty: give the DNS name the certificate is for (clients and the health check use it)."],
     ]),
-    allowHttpOnly: v("allow_http_only", { type: "bool", default: false, description: "Try the API over plain HTTP on port 80 when there is no domain or certificate (dev only: API keys would cross the internet unencrypted)." }),
+    allowHttpOnly: v(
+      "allow_http_only",
+      { type: "bool", default: false, description: "Try the API over plain HTTP on port 80 when there is no domain or certificate (not in prod: API keys would cross the internet unencrypted)." },
+      profile.protect ? [["!var.allow_http_only", "allow_http_only is for trying the API in dev: production serves HTTPS only. Set domain_name and hosted_zone_name, or certificate_arn."]] : [],
+    ),
     // --- Instance ---------------------------------------------------------------------------------------------
     instanceType: v("instance_type", { type: "string", default: profile.instanceType, description: "EC2 instance type: t3.large is the document's minimum for prod (8 GiB), m5.xlarge its recommendation." }, [
       instanceTypeRule("instance_type", '"t3.large" or "m5.xlarge"'),
@@ -78,20 +83,21 @@ export function createVectordbVariables(scope: Construct, profile: VectordbProfi
       [`can(regex("^https://${HOST_NAME}(:[0-9]{1,5})?(/[^\\\\s'\\"]*)?$", var.metabase_url))`, "metabase_url must be an https:// URL, e.g. \"https://metabase.example.com\"."],
     ]),
     pineconeIndexName: v("pinecone_index_name", { type: "string", description: "PINECONE_INDEX_NAME." }, [
-      ['can(regex("^[a-z0-9][a-z0-9-]{0,44}$", var.pinecone_index_name))', "pinecone_index_name must be a Pinecone index name (lower-case letters, digits and -, at most 45), e.g. \"vectors-prod\"."],
+      // Pinecone refuses a name that ends with "-" ("must start and end with an alphanumeric character").
+      ['can(regex("^[a-z0-9]([a-z0-9-]{0,43}[a-z0-9])?$", var.pinecone_index_name))', "pinecone_index_name must be a Pinecone index name (lower-case letters, digits and -, starting and ending with a letter or digit, at most 45), e.g. \"vectors-prod\"."],
     ]),
     pineconeNamespace: v("pinecone_namespace", { type: "string", default: "v2", description: "PINECONE_NAMESPACE." }, [NO_QUOTES("pinecone_namespace")]),
     chunkSize: v("chunk_size", { type: "number", default: 1000, description: "CHUNK_SIZE: CSV rows per chunk." }, [POSITIVE("chunk_size", 1000000, 1000)]),
-    batchSize: v("batch_size", { type: "number", default: 100, description: "BATCH_SIZE: vectors per Pinecone upsert." }, [POSITIVE("batch_size", 10000, 100)]),
+    batchSize: v("batch_size", { type: "number", default: 100, description: "BATCH_SIZE: vectors per Pinecone upsert (Pinecone takes at most 1000 per request)." }, [POSITIVE("batch_size", 1000, 100)]),
     maxWorkers: v("max_workers", { type: "number", default: 4, description: "MAX_WORKERS, and the Celery worker's --concurrency." }, [POSITIVE("max_workers", 64, 4)]),
     taskTimeout: v("task_timeout", { type: "number", default: 1800, description: "TASK_TIMEOUT in seconds, and the worker's --time-limit (its soft limit is 60 s less)." }, [
       wholeNumberRule("task_timeout", 120, 86400, "task_timeout must be a whole number of seconds from 120 to 86400, e.g. 1800."),
     ]),
     openaiRateLimit: v("openai_rate_limit", { type: "number", default: 5, description: "OPENAI_RATE_LIMIT: requests per second to OpenAI." }, [POSITIVE("openai_rate_limit", 1000, 5)]),
-    apiKey: secret(scope, "api_key", { type: "string", default: "", description: "API_KEY clients send. Secret: TF_VAR_api_key; empty leaves it for the operator to put in the secret." }),
-    openaiApiKey: secret(scope, "openai_api_key", { type: "string", default: "", description: "OPENAI_API_KEY. Secret: TF_VAR_openai_api_key, or put it in the secret later." }),
-    pineconeApiKey: secret(scope, "pinecone_api_key", { type: "string", default: "", description: "PINECONE_API_KEY. Secret: TF_VAR_pinecone_api_key, or put it in the secret later." }),
-    metabaseApiKey: secret(scope, "metabase_api_key", { type: "string", default: "", description: "METABASE_API_KEY. Secret: TF_VAR_metabase_api_key, or put it in the secret later." }),
+    apiKey: secret(scope, "api_key", { type: "string", default: "", description: "API_KEY clients send. Secret: TF_VAR_api_key; empty leaves it for the operator to put in the secret." }, [['!can(regex("[\x27\\n\\r]", var.api_key))', "api_key must not contain single quotes or line breaks (the instance writes it into a single-quoted env line; API_KEY is read from the secret at every start)."]]),
+    openaiApiKey: secret(scope, "openai_api_key", { type: "string", default: "", description: "OPENAI_API_KEY. Secret: TF_VAR_openai_api_key, or put it in the secret later." }, [['!can(regex("[\x27\\n\\r]", var.openai_api_key))', "openai_api_key must not contain single quotes or line breaks (the instance writes it into a single-quoted env line; OPENAI_API_KEY is read from the secret at every start)."]]),
+    pineconeApiKey: secret(scope, "pinecone_api_key", { type: "string", default: "", description: "PINECONE_API_KEY. Secret: TF_VAR_pinecone_api_key, or put it in the secret later." }, [['!can(regex("[\x27\\n\\r]", var.pinecone_api_key))', "pinecone_api_key must not contain single quotes or line breaks (the instance writes it into a single-quoted env line; PINECONE_API_KEY is read from the secret at every start)."]]),
+    metabaseApiKey: secret(scope, "metabase_api_key", { type: "string", default: "", description: "METABASE_API_KEY. Secret: TF_VAR_metabase_api_key, or put it in the secret later." }, [['!can(regex("[\x27\\n\\r]", var.metabase_api_key))', "metabase_api_key must not contain single quotes or line breaks (the instance writes it into a single-quoted env line; METABASE_API_KEY is read from the secret at every start)."]]),
     secretsVersion: v("secrets_version", { type: "number", default: 1, description: "Bump to write the four keys to the secret again (write-only values are not compared)." }, [
       wholeNumberRule("secrets_version", 1, 1000000, "secrets_version must be a whole number from 1 to 1000000; increase it by one to push new keys."),
     ]),

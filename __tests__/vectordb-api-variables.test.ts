@@ -1,0 +1,229 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { stackName } from "../stacks/base-stack.js";
+import { synthVectordb, TfJson } from "./support/synth.js";
+import { requireTerraform } from "./support/terraform.js";
+import { VECTORDB_VARIABLE_ERRORS } from "./support/input-errors.js";
+import { explain, RunResult, terraformTest, TestReport, TestRun, TfValue } from "./support/terraform-test.js";
+import { offlineModule, REPO, validationsOf, VariableValidation } from "./support/variables.js";
+
+// The VectorDB API stacks' variables through the real Terraform engine (no provider needed for variables, locals and
+// outputs): every case below is a `run` block of Terraform's own test framework, all planned by ONE `terraform test`.
+// One run per case: `expect_failures` where the variable has one rule, a bare plan (which shows the message) where it
+// has several.
+
+const ENVIRONMENTS = ["dev", "prod"] as const;
+type Environment = (typeof ENVIRONMENTS)[number];
+const STACK = (environment: Environment) => stackName("vectordb-api", environment);
+const stacks: Record<string, TfJson> = Object.fromEntries(
+  ENVIRONMENTS.map((environment) => [STACK(environment), synthVectordb(environment)]),
+);
+const TFVARS = (environment: Environment) => `environments/vectordb-api/${environment}.tfvars`;
+
+/** A run variable: a literal, or a list for a list(string) variable. */
+type RunValue = TfValue | readonly string[];
+
+/**
+ * A tfvars file as run variables. The shared readTfvars reads literal strings, numbers and booleans only; an
+ * operator's file may also set the lists (ssh_allowed_cidr_blocks, the subnet ids). Each right-hand side here is
+ * valid JSON; anything else throws, so a richer file fails loudly instead of being half read.
+ */
+function readVectordbTfvars(file: string): Record<string, RunValue> {
+  const values: Record<string, RunValue> = {};
+  readFileSync(resolve(REPO, file), "utf8").split("\n").forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) return;
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*("(?:[^"\\$%]|\\.)*"|\[(?:\s*"[^"\\$%]*"\s*,?)*\s*\]|true|false|-?[0-9]+(?:\.[0-9]+)?)\s*(?:#.*)?$/.exec(line);
+    if (!m) throw new Error(`${file}:${i + 1}: not an assignment this reader understands: ${raw}`);
+    if (m[1] in values) throw new Error(`${file}:${i + 1}: ${m[1]} is set twice`);
+    values[m[1]] = JSON.parse(m[2].replace(/,(\s*\])$/, "$1")) as RunValue;
+  });
+  return values;
+}
+
+/** The environment's tfvars with overrides, as `-var-file=<env>.tfvars -var=…` gives them. */
+const tfvars = (environment: Environment, overrides: Readonly<Record<string, RunValue>> = {}) => ({ ...readVectordbTfvars(TFVARS(environment)), ...overrides });
+
+const runs: TestRun[] = [];
+/**
+ * Adds a run. terraformTest writes each variable into the run's JSON test file as it is, and a JSON array is a
+ * Terraform list: TfValue names only the literals its tfvars reader returns, hence the cast.
+ */
+const plan = (run: Omit<TestRun, "variables"> & { variables: Record<string, RunValue> }) => (runs.push(run as TestRun), run.name);
+
+/** The one validation of the stack whose error_message is the catalogue's message. */
+function validationShowing(stack: TfJson, message: string): VariableValidation {
+  const matches = validationsOf(stack).filter((v) => v.errorMessage === message);
+  if (matches.length !== 1) {
+    throw new Error(`${matches.length} validations of the stack have the message "${message}": ${matches.map((m) => `var.${m.variable}[${m.index}]`).join(", ")}`);
+  }
+  return matches[0];
+}
+
+/**
+ * A wrong input, planned once. Where var.x has one rule: `expect_failures = [var.x]`, which passes only when var.x
+ * fails and nothing else does. Where it has several: bare, so the diagnostics show which rule failed (exactly one,
+ * with the catalogue's message, which only that rule has).
+ */
+function rejection(name: string, environment: Environment, variables: Record<string, RunValue>, message: string) {
+  const stack = STACK(environment);
+  let validation: VariableValidation;
+  try {
+    validation = validationShowing(stacks[stack]!, message);
+  } catch (error) {
+    return { name, validation: error as Error };
+  }
+  const single = validationsOf(stacks[stack]!).filter((v) => v.variable === validation.variable).length === 1;
+  if (single) plan({ name: `${name}_expect`, module: stack, variables, expectFailures: [`var.${validation.variable}`] });
+  else plan({ name: `${name}_shown`, module: stack, variables });
+  return { name, validation, single };
+}
+
+// The two tfvars files, unchanged: nothing refused, and the log groups the document names (prod) or their -dev twins.
+const LOG_GROUPS: Record<Environment, string> = { dev: "/aws/ec2/vectordb-api-dev,/aws/ec2/vectordb-worker-dev", prod: "/aws/ec2/vectordb-api,/aws/ec2/vectordb-worker" };
+const logGroups = 'join(",", output.log_groups)';
+const tfvarsFiles = ENVIRONMENTS.map((environment) => [
+  environment,
+  plan({
+    name: `tfvars_${environment}`,
+    module: STACK(environment),
+    variables: tfvars(environment),
+    asserts: [{ condition: `${logGroups} == "${LOG_GROUPS[environment]}"`, message: `log_groups is \${${logGroups}}` }],
+  }),
+]);
+const otherEnvironment = rejection(
+  "other_environment",
+  "prod",
+  // dev's file without its HTTP opt-in, which prod refuses on its own account.
+  { ...readVectordbTfvars(TFVARS("dev")), allow_http_only: false },
+  'This is the vectordb-api-prod stack: set environment = "prod" or use environments/vectordb-api/prod.tfvars with it.',
+);
+const catalogue = VECTORDB_VARIABLE_ERRORS.map((e, i) => [`vectordb-api-${e.environment}`, e.what, rejection(`catalogue_${i}`, e.environment, tfvars(e.environment, e.vars), e.message)] as const);
+
+// Values at the edge of what each rule allows: accepted, with no diagnostic at all.
+/** `prefix` filled up to `length` characters. */
+const ofLength = (prefix: string, length: number, fill = "x") => prefix + fill.repeat(length - prefix.length);
+const EXISTING_NETWORK = {
+  vpc_id: "vpc-0123abcd",
+  public_subnet_ids: ["subnet-0123abcd", "subnet-0123456789abcdef0"],
+  private_subnet_ids: ["subnet-4567cdef", "subnet-0fedcba9876543210", "subnet-89abcdef"],
+};
+const EDGE_VALID: readonly { what: string; environment: Environment; vars: Record<string, RunValue> }[] = [
+  { what: "an existing VPC (8- and 17-digit ids) with two public and three private subnets", environment: "prod", vars: EXISTING_NETWORK },
+  {
+    what: "a domain with a given certificate and no zone (the operator points the DNS name)",
+    environment: "prod",
+    vars: { hosted_zone_name: "", certificate_arn: "arn:aws-us-gov:acm:us-gov-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789" },
+  },
+  { what: "a domain that is its zone's apex, and HTTP allowed beside it", environment: "dev", vars: { domain_name: "vectordb.example.co", hosted_zone_name: "vectordb.example.co" } },
+  { what: "SSH from several ranges inside the VPC, with a 255-character key pair name", environment: "dev", vars: { key_pair_name: ofLength("ops-", 255), ssh_allowed_cidr_blocks: ["10.8.0.0/16", "192.168.1.0/24", "10.0.3.7/32"] } },
+  { what: "an image in a namespaced repository of another account, with a 128-character tag", environment: "prod", vars: { ecr_repository: "team/vectordb-api.v2_x", aws_account_id: "210987654321", image_tag: ofLength("_v1.4.2-", 128) } },
+  { what: "a tag that only starts with latest", environment: "dev", vars: { image_tag: "latest-1" } },
+  { what: "a Metabase URL with a port and a path, and an internal host name", environment: "prod", vars: { metabase_url: "https://metabase:8443/api/v1?x=1" } },
+  { what: "a one-character index name, and the default namespace", environment: "dev", vars: { pinecone_index_name: "v", pinecone_namespace: "" } },
+  { what: "a 45-character index name starting with a digit, and a namespace with spaces", environment: "prod", vars: { pinecone_index_name: ofLength("1-vectors-", 45, "9"), pinecone_namespace: "clients 2024" } },
+  {
+    what: "the four API keys given as an operator would (TF_VAR_*), with JSON-special characters",
+    environment: "prod",
+    vars: { api_key: 'k"ey\\1', openai_api_key: "sk-proj-0123456789", pinecone_api_key: "pc-0123456789", metabase_api_key: "mb_0123456789" },
+  },
+  {
+    what: "every number at its lowest, one NAT gateway in prod",
+    environment: "prod",
+    vars: { nat_gateways: 1, root_volume_size: 8, data_volume_size: 1, chunk_size: 1, batch_size: 1, max_workers: 1, task_timeout: 120, openai_rate_limit: 1, secrets_version: 1, csv_retention_days: 1, log_retention_days: 1 },
+  },
+  {
+    what: "every number at its highest, two NAT gateways in dev",
+    environment: "dev",
+    vars: { nat_gateways: 2, root_volume_size: 16384, data_volume_size: 16384, chunk_size: 1000000, batch_size: 1000, max_workers: 64, task_timeout: 86400, openai_rate_limit: 1000, secrets_version: 1000000, csv_retention_days: 3650, log_retention_days: 3653 },
+  },
+  { what: "the document's recommended m5.xlarge, a larger cache and an alarm e-mail", environment: "prod", vars: { instance_type: "m5.xlarge", cache_node_type: "cache.r7g.large", alarm_email: "ops+vectordb@example.com" } },
+  {
+    what: "numbers and booleans given as strings, as TF_VAR_ variables give them",
+    environment: "prod",
+    vars: { max_workers: "8", task_timeout: "3600", nat_gateways: "1", enable_monitoring: "false", enable_health_gate: "true", allow_http_only: "false" },
+  },
+];
+const accepted = EDGE_VALID.map((e, i) => [`vectordb-api-${e.environment}`, e.what, plan({ name: `edge_valid_${i}`, module: STACK(e.environment), variables: tfvars(e.environment, e.vars) })] as const);
+
+// Controls: cases that must NOT pass, so a harness that read every run as passed would fail these tests.
+const controlExpect = plan({ name: "control_expect", module: STACK("dev"), variables: tfvars("dev"), expectFailures: ["var.ssh_allowed_cidr_blocks"] });
+const controlAssert = plan({ name: "control_assert", module: STACK("dev"), variables: tfvars("dev"), asserts: [{ condition: `${logGroups} == ""`, message: `log_groups is \${${logGroups}}` }] });
+
+let report: Promise<TestReport>;
+beforeAll(() => {
+  requireTerraform();
+  const modules = Object.fromEntries(Object.entries(stacks).map(([name, stack]) => [name, offlineModule(stack)]));
+  report = terraformTest(modules, runs);
+  // Awaited by the tests, so a failure shows in each of them rather than as an unhandled rejection.
+  report.catch(() => {});
+});
+
+const resultOf = async (name: string): Promise<[RunResult, string]> => {
+  const r = await report;
+  return [r.result(name), explain(r, name)];
+};
+
+async function expectPasses(name: string) {
+  const [result, why] = await resultOf(name);
+  // no diagnostics at all: no warnings either
+  expect(result, why).toEqual({ status: "pass", diagnostics: [] });
+}
+
+/** The rejection's one plan: var.x failed and nothing else did, or the bare plan shows exactly its message. */
+async function expectRejected(rejected: ReturnType<typeof rejection>) {
+  const { name, validation } = rejected;
+  if (validation instanceof Error) throw validation;
+  if (rejected.single) return expectPasses(`${name}_expect`);
+  const [shown, why] = await resultOf(`${name}_shown`);
+  expect(shown.status, why).toBe("error");
+  expect(
+    shown.diagnostics.map((d) => ({ summary: d.summary, message: d.detail.split("\n\nThis was checked by the validation rule")[0] })),
+    why,
+  ).toEqual([{ summary: "Invalid value for variable", message: validation.errorMessage }]);
+}
+
+describe("the stacks' tfvars", () => {
+  it.each(tfvarsFiles)("environments/vectordb-api/%s.tfvars passes every validation unchanged", async (_environment, run) => {
+    await expectPasses(run);
+  });
+
+  it("a tfvars file of another environment is refused by the stack", async () => {
+    await expectRejected(otherEnvironment);
+  });
+});
+
+describe("variable validations", () => {
+  it("has a row for every validation of both stacks", () => {
+    const shown = new Set(catalogue.flatMap(([, , row]) => (row.validation instanceof Error ? [] : [row.validation.errorMessage])));
+    const messages = ENVIRONMENTS.flatMap((environment) => validationsOf(stacks[STACK(environment)]!).map((v) => v.errorMessage));
+    expect([...new Set(messages)].filter((m) => !shown.has(m))).toEqual([]);
+  });
+
+  it.each(catalogue)("%s rejects %s with a message that says what to do", async (_stack, _what, row) => {
+    await expectRejected(row);
+  });
+
+  it.each(accepted)("%s accepts %s", async (_stack, _what, run) => {
+    await expectPasses(run);
+  });
+
+  it("reads a run that should have failed, or whose assertion is false, as failed", async () => {
+    const [expected] = await resultOf(controlExpect);
+    expect(expected.status).toBe("error");
+    expect(expected.diagnostics.map((d) => d.summary)).toEqual(["Missing expected failure"]);
+    const [asserted] = await resultOf(controlAssert);
+    expect(asserted).toEqual({ status: "fail", diagnostics: [expect.objectContaining({ summary: "Test assertion failed", detail: `log_groups is ${LOG_GROUPS.dev}` })] });
+  });
+});
+
+describe("docs/vectordb-api.md", () => {
+  const docs = resolve(REPO, "docs/vectordb-api.md");
+
+  // Its "When input is wrong" table quotes each message as the operator reads it; one failure lists every missing one.
+  it("shows every message of the catalogue", () => {
+    const text = readFileSync(docs, "utf8");
+    const messages = [...new Set(VECTORDB_VARIABLE_ERRORS.map((e) => e.message))];
+    expect(messages.filter((m) => !text.includes(m.replace(/\|/g, "\\|")))).toEqual([]);
+  });
+});
