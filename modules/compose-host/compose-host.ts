@@ -213,6 +213,7 @@ export class ComposeHost extends Construct {
       instanceType,
       subnetId: props.subnetId,
       vpcSecurityGroupIds: [...props.securityGroupIds],
+      associatePublicIpAddress: props.associatePublicIp,
       keyName: Fn.conditional(isNonEmpty(keyPairName), keyPairName, Token.nullValue()),
       iamInstanceProfile: this.role.profile.name,
       monitoring: props.detailedMonitoring ?? d.detailedMonitoring,

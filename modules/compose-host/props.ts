@@ -179,6 +179,12 @@ export interface ComposeHostProps {
    */
   readonly dataVolume?: DataVolumeOptions;
   /**
+   * Whether the instance gets a public IPv4 address at launch. `false` keeps an instance meant to be private without
+   * one even in a subnet that hands them out.
+   * @default - the subnet's setting (map_public_ip_on_launch)
+   */
+  readonly associatePublicIp?: boolean;
+  /**
    * An Elastic IP for the instance (it must then be in a public subnet).
    * @default false
    */

@@ -133,6 +133,8 @@ export class VectordbApiStack extends SystemStack {
       subnetId: Token.asString(Fn.element(network.privateSubnetIds, 0)),
       availabilityZone: Token.asString(Fn.element(network.availabilityZones, 0)),
       securityGroupIds: [securityGroup.id],
+      // Private even in an existing subnet that hands out public addresses: only the load balancer faces the internet.
+      associatePublicIp: false,
       keyPairName: v.keyPairName.stringValue,
       rootVolumeSizeGiB: v.rootVolumeSize.numberValue,
       dataVolume: { sizeGiB: v.dataVolumeSize.numberValue, mountPoint: DATA_MOUNT, directory: DATA_DIR, label: "vectordb-data" },
