@@ -86,57 +86,13 @@ export class ComposeHost extends Construct {
     const rootVolumeSizeGiB = props.rootVolumeSizeGiB ?? d.rootVolumeSizeGiB;
     this.instanceType = instanceType;
 
-    // Container logs: a log group per host, when enabled.
-    const logs = props.containerLogs;
-    const logsEnabled: Switch = logs?.enabled ?? false;
-    this.logGroupName = logs?.groupName ?? "";
-    const extraLogGroups = Object.entries(logs?.extraGroups ?? {});
-    this.extraLogGroupNames = Object.fromEntries(extraLogGroups.map(([key, group]) => [key, group.groupName]));
-    if (logs) {
-      const logGroup = new CloudwatchLogGroup(this, "ContainerLogs", {
-        name: logs.groupName,
-        retentionInDays: logs.retentionDays ?? d.logRetentionDays,
-      });
-      logGroup.count = countWhen(logsEnabled);
-      for (const [key, group] of extraLogGroups) {
-        const extra = new CloudwatchLogGroup(this, `ContainerLogs-${key}`, {
-          name: group.groupName,
-          retentionInDays: logs.retentionDays ?? d.logRetentionDays,
-        });
-        extra.count = countWhen(logsEnabled);
-      }
-    }
-    const logGroupArn = (groupName: string) => `arn:${props.partition}:logs:${props.region}:${props.accountId}:log-group:${groupName}`;
-
-    this.architecture = new TerraformLocal(this, "architecture", cpuArchitecture(instanceType)).asString;
-    const ami = new DataAwsSsmParameter(this, "Al2023Ami", { name: al2023AmiParameter(this.architecture) });
-
-    const ecrRepository = props.ecr?.repository ?? "";
-    const usesEcr = isNonEmpty(ecrRepository);
-    const ecrAccount = Token.asString(Fn.conditional(isNonEmpty(props.ecr?.accountId ?? ""), props.ecr?.accountId ?? "", props.accountId));
-    const ecrRegistry = `${ecrAccount}.dkr.ecr.${props.region}.amazonaws.com`;
-
-    if (props.secrets) {
-      this.secrets = new SecureParameters(this, "Secrets", {
-        path: props.secrets.path,
-        version: props.secrets.version ?? d.secretsVersion,
-        parameters: props.secrets.parameters,
-      });
-    }
-
-    this.role = new HostRole(this, "Role", {
-      namePrefix: `${props.name}-`,
-      description: props.roleDescription ?? `${props.title} instance: Session Manager, own SSM parameters, ECR pull, metrics, container logs`,
-      partition: props.partition,
-      region: props.region,
-      accountId: props.accountId,
-      parameterPath: props.secrets?.path ?? "",
-      usesEcr,
-      ecrRepositoryArn: `arn:${props.partition}:ecr:${props.region}:${ecrAccount}:repository/${ecrRepository}`,
-      logsEnabled,
-      logGroupArn: logGroupArn(this.logGroupName),
-      extraLogGroupArns: extraLogGroups.map(([, group]) => logGroupArn(group.groupName)),
-    });
+    const software = hostSoftware(this, props, instanceType);
+    this.architecture = software.architecture;
+    this.secrets = software.secrets;
+    this.role = software.role;
+    this.logGroupName = software.logGroupName;
+    this.extraLogGroupNames = software.extraLogGroupNames;
+    const ami = software.ami;
 
     // The data volume is created first and in a fixed zone, so a replaced instance finds it again.
     const volume = props.dataVolume;
@@ -172,41 +128,7 @@ export class ComposeHost extends Construct {
       });
     }
 
-    // Locals keep every interpolation in the boot script a plain reference, readable in `terraform plan`.
-    const local = (name: string, expression: string) => new TerraformLocal(this, name, expression).asString;
-    const platform = local("docker_platform", dockerPlatform(this.architecture));
-    const loggingTo = (groupName: string) =>
-      choose(
-        logsEnabled,
-        Fn.jsonencode({
-          driver: "awslogs",
-          options: { "awslogs-region": props.region, "awslogs-group": groupName, "awslogs-stream-prefix": props.name, mode: "non-blocking" },
-        }),
-        Fn.jsonencode({ driver: "json-file", options: { "max-size": "10m", "max-file": "5" } }),
-      );
-    const logging = local("container_logging", loggingTo(this.logGroupName));
-    // Keys are lower-case letters, digits and dashes (validated): as underscores they stay distinct local names.
-    const extraLogging = new Map(extraLogGroups.map(([key, group]) => [key, local(`container_logging_${key.replace(/-/g, "_")}`, loggingTo(group.groupName))]));
-    const loggingFor = (key: string) => {
-      const json = extraLogging.get(key);
-      if (json === undefined) throw new Error(`${this.node.path}: no log group "${key}" (containerLogs.extraGroups has ${[...extraLogging.keys()].join(", ") || "none"})`);
-      return json;
-    };
-    const smSecrets = props.secretsManagerSecrets ?? [];
-    const secretsEnvFile = props.secrets || smSecrets.length > 0 ? `/etc/${props.appName}/secrets.env` : "";
-    const secretLines = this.secretLines(props, local);
-    const registry = local("ecr_registry", Token.asString(Fn.conditional(usesEcr, ecrRegistry, "")));
-    const parameterNames = new Map(secretLines.map((l) => [l.key, l.parameter]));
-    const secretParameter = (key: string) => {
-      const name = parameterNames.get(key);
-      if (name === undefined) throw new Error(`${this.node.path}: no secret "${key}" (secrets.parameters has ${[...parameterNames.keys()].join(", ") || "none"})`);
-      return name;
-    };
-    const app = props.application({ architecture: this.architecture, platform, logging, loggingFor, secretsEnvFile, ecrRegistry: registry, local, secretParameter });
-
-    // Kept readable in a local (`terraform plan` shows it; tests render it) and sent gzipped: EC2 takes 16 KB of
-    // user data, cloud-init unpacks gzip by itself.
-    this.bootScript = local("user_data", this.renderBootScript(props, app, { secretLines, registry }));
+    this.bootScript = software.bootScript(this.dataVolume?.id);
 
     this.instance = new Instance(this, "Resource", {
       ami: ami.insecureValue,
@@ -263,64 +185,6 @@ export class ComposeHost extends Construct {
     this.addCosts(props, instanceType, rootVolumeSizeGiB);
   }
 
-  /** The prestart script's lines: one shell variable per secret; optional secrets are skipped when switched off. */
-  private secretLines(props: ComposeHostProps, local: (name: string, expression: string) => string) {
-    const parameters = props.secrets?.parameters ?? {};
-    let first = true;
-    return (this.secrets?.entries ?? []).map(({ key, name }) => {
-      const secret = parameters[key]!;
-      const optional = (secret.enabled ?? true) !== true;
-      const variable = `${key.replace(/-/g, "_").toUpperCase()}_PARAMETER`;
-      const redirect = !optional && first && secret.envVar !== undefined ? ">" : ">>";
-      if (!optional && secret.envVar !== undefined) first = false;
-      return { key, variable, envVar: secret.envVar, optional, redirect, parameter: optional ? local(`${key.replace(/-/g, "_")}_parameter`, name) : name };
-    });
-  }
-
-  private renderBootScript(
-    props: ComposeHostProps,
-    app: HostApplication,
-    extra: { secretLines: ReturnType<ComposeHost["secretLines"]>; registry: string },
-  ): string {
-    const d = COMPOSE_HOST_DEFAULTS;
-    const volume = props.dataVolume;
-    const dataVolume = volume
-      ? {
-          id: this.dataVolume!.id,
-          mountPoint: volume.mountPoint,
-          directory: volume.directory ?? "",
-          label: volume.label ?? `${props.appName}-data`,
-          growOnStart: volume.growOnStart ?? d.dataVolumeGrowOnStart,
-        }
-      : "";
-    return renderTemplate(
-      app.bootTemplate ?? d.bootTemplate,
-      {
-        ...app.context,
-        name: props.appName,
-        title: props.title,
-        environment: props.environment,
-        region: props.region,
-        dataVolume,
-        composeVersion: props.composeVersion ?? d.composeVersion,
-        volumeWaitSeconds: props.volumeWaitSeconds ?? d.volumeWaitSeconds,
-        // Only the secrets the containers read go to the env file; the others stay in SSM for the host's tools.
-        secrets: extra.secretLines.filter((l): l is typeof l & { envVar: string } => l.envVar !== undefined),
-        ...secretsManagerReads(props.secretsManagerSecrets ?? []),
-        ecrRegistry: extra.registry,
-        serviceDescription: props.serviceDescription ?? `${props.title} via Docker Compose`,
-        readyMessage: app.readyMessage ?? `${props.appName}.service is running`,
-      },
-      {
-        composeFile: app.composeFile.trimEnd(),
-        preStart: app.preStart?.trimEnd() ?? "",
-        postStart: app.postStart?.trimEnd() ?? "",
-        files: Object.fromEntries(Object.entries(app.files ?? {}).map(([path, content]) => [path, content.trimEnd()])),
-        cloudwatchAgentConfig: renderTemplate("host/cloudwatch-agent.json.hbs", { dataMount: volume?.mountPoint ?? "" }).trimEnd(),
-      },
-    );
-  }
-
   private addCosts(props: ComposeHostProps, instanceType: string, rootVolumeSizeGiB: number): void {
     const cost = CostEstimate.of(this);
     const key = (item: string) => costKey(this, item);
@@ -345,6 +209,185 @@ export class ComposeHost extends Construct {
     }
     if (this.dataKey) cost.add({ key: key("data-key"), usd: KMS_KEY_USD_PER_MONTH, description: "KMS key of the data volume" });
   }
+}
+
+/** The props of the software every compose host runs, whatever runs it (one instance, an Auto Scaling group). */
+export type HostSoftwareProps = Pick<
+  ComposeHostProps,
+  | "name" | "appName" | "title" | "environment" | "region" | "partition" | "accountId" | "secrets" | "secretsManagerSecrets"
+  | "containerLogs" | "ecr" | "roleDescription" | "application" | "serviceDescription" | "composeVersion" | "volumeWaitSeconds" | "dataVolume"
+>;
+
+/** What {@link hostSoftware} created, and the boot script still to render. */
+export interface HostSoftware {
+  /** "arm64" or "x86_64" (Terraform expression). */
+  readonly architecture: string;
+  /** Amazon Linux 2023 AMI for the architecture (SSM public parameter). */
+  readonly ami: DataAwsSsmParameter;
+  readonly role: HostRole;
+  readonly secrets?: SecureParameters;
+  readonly logGroupName: string;
+  readonly extraLogGroupNames: Readonly<Record<string, string>>;
+  /**
+   * Defines the application (its `application` callback) and renders the boot script into the local `user_data`;
+   * returns the reference to it. Give the data volume's id when props.dataVolume is set.
+   */
+  bootScript(dataVolumeId?: string): string;
+}
+
+/**
+ * The host's software, created in `scope` with the ids ComposeHost has always used (they are resource addresses):
+ * container log groups, the architecture and its AMI, the secrets, the role; then, on bootScript(), the locals, the
+ * application and its boot script. ComposeHost and AutoScalingHosts share it.
+ */
+export function hostSoftware(scope: Construct, props: HostSoftwareProps, instanceType: string): HostSoftware {
+  const d = COMPOSE_HOST_DEFAULTS;
+  // Container logs: a log group per host, when enabled.
+  const logs = props.containerLogs;
+  const logsEnabled: Switch = logs?.enabled ?? false;
+  const logGroupName = logs?.groupName ?? "";
+  const extraLogGroups = Object.entries(logs?.extraGroups ?? {});
+  const extraLogGroupNames: Readonly<Record<string, string>> = Object.fromEntries(extraLogGroups.map(([key, group]) => [key, group.groupName]));
+  if (logs) {
+    const logGroup = new CloudwatchLogGroup(scope, "ContainerLogs", {
+      name: logs.groupName,
+      retentionInDays: logs.retentionDays ?? d.logRetentionDays,
+    });
+    logGroup.count = countWhen(logsEnabled);
+    for (const [key, group] of extraLogGroups) {
+      const extra = new CloudwatchLogGroup(scope, `ContainerLogs-${key}`, {
+        name: group.groupName,
+        retentionInDays: logs.retentionDays ?? d.logRetentionDays,
+      });
+      extra.count = countWhen(logsEnabled);
+    }
+  }
+  const logGroupArn = (groupName: string) => `arn:${props.partition}:logs:${props.region}:${props.accountId}:log-group:${groupName}`;
+
+  const architecture = new TerraformLocal(scope, "architecture", cpuArchitecture(instanceType)).asString;
+  const ami = new DataAwsSsmParameter(scope, "Al2023Ami", { name: al2023AmiParameter(architecture) });
+
+  const ecrRepository = props.ecr?.repository ?? "";
+  const usesEcr = isNonEmpty(ecrRepository);
+  const ecrAccount = Token.asString(Fn.conditional(isNonEmpty(props.ecr?.accountId ?? ""), props.ecr?.accountId ?? "", props.accountId));
+  const ecrRegistry = `${ecrAccount}.dkr.ecr.${props.region}.amazonaws.com`;
+
+  const secrets = props.secrets && new SecureParameters(scope, "Secrets", {
+      path: props.secrets.path,
+      version: props.secrets.version ?? d.secretsVersion,
+      parameters: props.secrets.parameters,
+    });
+
+  const role = new HostRole(scope, "Role", {
+    namePrefix: `${props.name}-`,
+    description: props.roleDescription ?? `${props.title} instance: Session Manager, own SSM parameters, ECR pull, metrics, container logs`,
+    partition: props.partition,
+    region: props.region,
+    accountId: props.accountId,
+    parameterPath: props.secrets?.path ?? "",
+    usesEcr,
+    ecrRepositoryArn: `arn:${props.partition}:ecr:${props.region}:${ecrAccount}:repository/${ecrRepository}`,
+    logsEnabled,
+    logGroupArn: logGroupArn(logGroupName),
+    extraLogGroupArns: extraLogGroups.map(([, group]) => logGroupArn(group.groupName)),
+  });
+
+  const bootScript = (dataVolumeId?: string): string => {
+    // Locals keep every interpolation in the boot script a plain reference, readable in `terraform plan`.
+    const local = (name: string, expression: string) => new TerraformLocal(scope, name, expression).asString;
+    const platform = local("docker_platform", dockerPlatform(architecture));
+    const loggingTo = (groupName: string) =>
+      choose(
+        logsEnabled,
+        Fn.jsonencode({
+          driver: "awslogs",
+          options: { "awslogs-region": props.region, "awslogs-group": groupName, "awslogs-stream-prefix": props.name, mode: "non-blocking" },
+        }),
+        Fn.jsonencode({ driver: "json-file", options: { "max-size": "10m", "max-file": "5" } }),
+      );
+    const logging = local("container_logging", loggingTo(logGroupName));
+    // Keys are lower-case letters, digits and dashes (validated): as underscores they stay distinct local names.
+    const extraLogging = new Map(extraLogGroups.map(([key, group]) => [key, local(`container_logging_${key.replace(/-/g, "_")}`, loggingTo(group.groupName))]));
+    const loggingFor = (key: string) => {
+      const json = extraLogging.get(key);
+      if (json === undefined) throw new Error(`${scope.node.path}: no log group "${key}" (containerLogs.extraGroups has ${[...extraLogging.keys()].join(", ") || "none"})`);
+      return json;
+    };
+    const smSecrets = props.secretsManagerSecrets ?? [];
+    const secretsEnvFile = props.secrets || smSecrets.length > 0 ? `/etc/${props.appName}/secrets.env` : "";
+    const secretLines = hostSecretLines(props, secrets, local);
+    const registry = local("ecr_registry", Token.asString(Fn.conditional(usesEcr, ecrRegistry, "")));
+    const parameterNames = new Map(secretLines.map((l) => [l.key, l.parameter]));
+    const secretParameter = (key: string) => {
+      const name = parameterNames.get(key);
+      if (name === undefined) throw new Error(`${scope.node.path}: no secret "${key}" (secrets.parameters has ${[...parameterNames.keys()].join(", ") || "none"})`);
+      return name;
+    };
+    const app = props.application({ architecture: architecture, platform, logging, loggingFor, secretsEnvFile, ecrRegistry: registry, local, secretParameter });
+
+    // Kept readable in a local (`terraform plan` shows it; tests render it) and sent gzipped: EC2 takes 16 KB of
+    // user data, cloud-init unpacks gzip by itself.
+    return local("user_data", renderHostBootScript(props, app, { secretLines, registry, dataVolumeId }));
+  };
+  return { architecture, ami, role, secrets, logGroupName, extraLogGroupNames, bootScript };
+}
+
+/** The prestart script's lines: one shell variable per secret; optional secrets are skipped when switched off. */
+function hostSecretLines(props: HostSoftwareProps, secrets: SecureParameters | undefined, local: (name: string, expression: string) => string) {
+  const parameters = props.secrets?.parameters ?? {};
+  let first = true;
+  return (secrets?.entries ?? []).map(({ key, name }) => {
+    const secret = parameters[key]!;
+    const optional = (secret.enabled ?? true) !== true;
+    const variable = `${key.replace(/-/g, "_").toUpperCase()}_PARAMETER`;
+    const redirect = !optional && first && secret.envVar !== undefined ? ">" : ">>";
+    if (!optional && secret.envVar !== undefined) first = false;
+    return { key, variable, envVar: secret.envVar, optional, redirect, parameter: optional ? local(`${key.replace(/-/g, "_")}_parameter`, name) : name };
+  });
+}
+
+function renderHostBootScript(
+props: HostSoftwareProps,
+app: HostApplication,
+extra: { secretLines: ReturnType<typeof hostSecretLines>; registry: string; dataVolumeId?: string },
+): string {
+  const d = COMPOSE_HOST_DEFAULTS;
+  const volume = props.dataVolume;
+  const dataVolume = volume
+    ? {
+        id: extra.dataVolumeId!,
+        mountPoint: volume.mountPoint,
+        directory: volume.directory ?? "",
+        label: volume.label ?? `${props.appName}-data`,
+        growOnStart: volume.growOnStart ?? d.dataVolumeGrowOnStart,
+      }
+    : "";
+  return renderTemplate(
+    app.bootTemplate ?? d.bootTemplate,
+    {
+      ...app.context,
+      name: props.appName,
+      title: props.title,
+      environment: props.environment,
+      region: props.region,
+      dataVolume,
+      composeVersion: props.composeVersion ?? d.composeVersion,
+      volumeWaitSeconds: props.volumeWaitSeconds ?? d.volumeWaitSeconds,
+      // Only the secrets the containers read go to the env file; the others stay in SSM for the host's tools.
+      secrets: extra.secretLines.filter((l): l is typeof l & { envVar: string } => l.envVar !== undefined),
+      ...secretsManagerReads(props.secretsManagerSecrets ?? []),
+      ecrRegistry: extra.registry,
+      serviceDescription: props.serviceDescription ?? `${props.title} via Docker Compose`,
+      readyMessage: app.readyMessage ?? `${props.appName}.service is running`,
+    },
+    {
+      composeFile: app.composeFile.trimEnd(),
+      preStart: app.preStart?.trimEnd() ?? "",
+      postStart: app.postStart?.trimEnd() ?? "",
+      files: Object.fromEntries(Object.entries(app.files ?? {}).map(([path, content]) => [path, content.trimEnd()])),
+      cloudwatchAgentConfig: renderTemplate("host/cloudwatch-agent.json.hbs", { dataMount: volume?.mountPoint ?? "" }).trimEnd(),
+    },
+  );
 }
 
 /**
