@@ -113,7 +113,7 @@ const EDGE_VALID: readonly { what: string; environment: Environment; vars: Recor
   {
     what: "a domain with a given certificate and no zone (the operator points the DNS name)",
     environment: "prod",
-    vars: { hosted_zone_name: "", certificate_arn: "arn:aws-us-gov:acm:us-gov-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789" },
+    vars: { aws_region: "us-gov-west-1", hosted_zone_name: "", certificate_arn: "arn:aws-us-gov:acm:us-gov-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789" },
   },
   { what: "a domain that is its zone's apex, and HTTP allowed beside it", environment: "dev", vars: { domain_name: "vectordb.example.co", hosted_zone_name: "vectordb.example.co" } },
   { what: "SSH from several ranges inside the VPC, with a 255-character key pair name", environment: "dev", vars: { key_pair_name: ofLength("ops-", 255), ssh_allowed_cidr_blocks: ["10.8.0.0/16", "192.168.1.0/24", "10.0.3.7/32"] } },

@@ -30,6 +30,7 @@ export function createVectordbVariables(scope: Construct, profile: VectordbProfi
     privateSubnetIds: v("private_subnet_ids", { type: "list(string)", default: [], description: "Private subnets (two zones or more) of vpc_id, with outbound internet (NAT), for the instance and the cache." }, [
       ID_LIST("private_subnet_ids", "subnet"),
       ['var.vpc_id == "" || length(var.private_subnet_ids) >= 2', "private_subnet_ids needs two subnets in different zones of vpc_id (the cache's subnet group spans them)."],
+      ['var.vpc_id != "" || length(var.public_subnet_ids) + length(var.private_subnet_ids) == 0', "public_subnet_ids and private_subnet_ids are given without vpc_id: set vpc_id too to use an existing network, or leave the lists empty to create one."],
     ]),
     natGateways: v("nat_gateways", { type: "number", default: profile.natGateways, description: "NAT gateways of a created network: 1 (one zone's outage cuts outbound internet) or 2 (one per zone, $32.85/month more)." }, [
       ["var.nat_gateways == 1 || var.nat_gateways == 2", "nat_gateways must be 1 or 2: the instance needs outbound internet for OpenAI and Pinecone."],
@@ -41,10 +42,12 @@ export function createVectordbVariables(scope: Construct, profile: VectordbProfi
     hostedZoneName: v("hosted_zone_name", { type: "string", default: "", description: "Route 53 public hosted zone of domain_name (e.g. example.com), for the certificate's validation and the alias record." }, [
       [`can(regex("^(${HOST_NAME}\\\\.[A-Za-z]{2,63})?$", var.hosted_zone_name))`, "hosted_zone_name must be a zone name such as \"example.com\", or empty."],
       ['var.domain_name == "" || var.certificate_arn != "" || var.hosted_zone_name != ""', "domain_name is set without hosted_zone_name: name its Route 53 zone (the certificate is validated there), or give certificate_arn."],
+      ['!strcontains(var.hosted_zone_name, ".") || var.domain_name == "" || var.domain_name == var.hosted_zone_name || endswith(var.domain_name, ".${var.hosted_zone_name}")', "domain_name is not in hosted_zone_name: the certificate's validation record and the alias go into that zone, so the name must end with it (api.example.com in example.com)."],
     ]),
     certificateArn: v("certificate_arn", { type: "string", default: "", description: "An existing ACM certificate for the HTTPS listener instead of one the stack requests." }, [
       ['can(regex("^(arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+)?$", var.certificate_arn))', "certificate_arn must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>), or empty."],
       ['var.certificate_arn == "" || var.domain_name != ""', "certificate_arn is set but domain_name is empty: give the DNS name the certificate is for (clients and the health check use it)."],
+      ['!can(regex("^arn:aws[a-z-]*:acm:", var.certificate_arn)) || try(split(":", var.certificate_arn)[3] == var.aws_region, false)', "certificate_arn is in another region than aws_region: a load balancer only uses ACM certificates of its own region; request or import one there."],
     ]),
     allowHttpOnly: v(
       "allow_http_only",
