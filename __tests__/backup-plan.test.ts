@@ -1,20 +1,12 @@
 // BackupPlan on a bare stack, with only what a caller gives.
-import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { TerraformOutput, TerraformVariable } from "cdktf";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { BackupPlan, BackupPlanProps } from "../modules/backup-plan/index.js";
 import { CostEstimate } from "../modules/cost-estimate/index.js";
-import { ValidationError } from "../modules/core/index.js";
-import { onlyResource, resourcesOf, synthStack, TfJson } from "./support/synth.js";
+import { onlyResource, resourcesOf, TfJson } from "./support/synth.js";
+import { problemsOf as problemsOfCall, synthBare as bare } from "./support/bare-stack.js";
 
 const BASE: BackupPlanProps = { name: "shop", partition: "aws", accountId: "123456789012", selectionTag: { key: "backup", value: "daily" } };
-
-function bare(build: (stack: TerraformStack) => void): TfJson {
-  const stack = new TerraformStack(Testing.app(), "bare");
-  new AwsProvider(stack, "aws", { region: "us-east-1" });
-  build(stack);
-  return synthStack(stack);
-}
 
 function withPlan(props: Partial<BackupPlanProps> = {}): TfJson {
   return bare((s) => {
@@ -23,15 +15,7 @@ function withPlan(props: Partial<BackupPlanProps> = {}): TfJson {
   });
 }
 
-function problemsOf(props: Partial<BackupPlanProps>): readonly string[] {
-  try {
-    withPlan(props);
-  } catch (e) {
-    if (e instanceof ValidationError) return e.problems;
-    throw e;
-  }
-  throw new Error("expected a ValidationError");
-}
+const problemsOf = (props: Partial<BackupPlanProps>): readonly string[] => problemsOfCall(() => withPlan(props));
 
 describe("BackupPlan", () => {
   const json = withPlan({ costedSizeGiB: 100 });

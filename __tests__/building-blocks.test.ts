@@ -1,6 +1,5 @@
 // The small generic modules, each on a bare stack with only what a caller gives (no system around them).
 import { IResolvable, TerraformOutput, TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { AlertTopic } from "../modules/alert-topic/index.js";
 import { SecureParameters } from "../modules/secure-parameters/index.js";
 import { CostEstimate, monthlyInstancePrice } from "../modules/cost-estimate/index.js";
@@ -9,15 +8,9 @@ import { SecurityGroup } from "../modules/security-group/index.js";
 import { SubnetLookup } from "../modules/subnet-lookup/index.js";
 import { InstanceAlarms, InstanceAlarmsProps } from "../modules/instance-alarms/index.js";
 import { ValidationError } from "../modules/core/index.js";
-import { onlyResource, resourcesOf, synthStack, TfJson } from "./support/synth.js";
+import { onlyResource, resourcesOf, TfJson } from "./support/synth.js";
+import { synthBare as bare } from "./support/bare-stack.js";
 import { applyOffline, requireTerraform } from "./support/terraform.js";
-
-function bare(build: (stack: TerraformStack) => void): TfJson {
-  const stack = new TerraformStack(Testing.app(), "bare");
-  new AwsProvider(stack, "aws", { region: "us-east-1" });
-  build(stack);
-  return synthStack(stack);
-}
 
 describe("AlertTopic", () => {
   it("creates the key, the topic and the subscription only when an e-mail is given, and prices the key", () => {

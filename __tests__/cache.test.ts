@@ -1,23 +1,16 @@
 // Cache on a bare stack: the replication group, its subnet group, security group and log groups, every prop and
 // default, the outputs and url(), the cost item (listed, unlisted and Terraform node types), the validation; and, by
 // the real Terraform engine, the cost expressions of Cache and Table (their schema: the offline validate of the stacks using them).
-import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { ValidationError } from "../modules/core/index.js";
+import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { CostEstimate } from "../modules/cost-estimate/index.js";
 import { Cache, CacheProps, dailyWindow, REDIS_OSS_NODE_USD_PER_HOUR, VALKEY_PRICE_FACTOR, weeklyWindow, windowsOverlap } from "../modules/cache/index.js";
 import { Table } from "../modules/table/index.js";
 import { onlyResource, resourcesOf, synthStack, TfJson } from "./support/synth.js";
+import { bareStack, problemsOf } from "./support/bare-stack.js";
 import { applyOffline, requireTerraform } from "./support/terraform.js";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const BASE: CacheProps = { name: "shop-cache", vpcId: "vpc-1", subnetIds: ["subnet-a", "subnet-b"], allowedSecurityGroups: { app: "sg-app" } };
-
-function bareStack(): TerraformStack {
-  const stack = new TerraformStack(Testing.app(), "bare");
-  new AwsProvider(stack, "aws", { region: "us-east-1" });
-  return stack;
-}
 
 /** The stack with one cache `cache` (BASE plus `props`, built by a function when props need the stack), and its cost outputs. */
 function synthCache(props: Partial<CacheProps> | ((stack: TerraformStack) => Partial<CacheProps>) = {}): { json: TfJson; cache: Cache } {
@@ -32,17 +25,6 @@ const idOf = (json: TfJson, type: string) => resourcesOf(json, type)[0]![0];
 const usd = (expression: string | number) => `\${try(format("%.2f", ${expression}), "unknown")}`;
 /** The literal amount of a cost item, e.g. 9.928 out of `${try(format("%.2f", 9.928), "unknown")}`. */
 const amount = (item: string) => Number(/^\$\{try\(format\("%\.2f", ([0-9.e-]+)\), "unknown"\)\}$/.exec(item)![1]);
-
-/** The problems a construct call reports. */
-function problemsOf(build: () => unknown): readonly string[] {
-  try {
-    build();
-  } catch (e) {
-    if (e instanceof ValidationError) return e.problems;
-    throw e;
-  }
-  throw new Error("expected a ValidationError");
-}
 
 describe("Cache with defaults", () => {
   const { json } = synthCache();

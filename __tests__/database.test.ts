@@ -1,21 +1,14 @@
 // Database on a bare stack: the DB instance, its subnet group, parameter group and security group, every prop and
 // default, the outputs, the cost item (listed, unlisted and Terraform values), the validation. Synth only: no
 // Terraform run here.
-import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { ValidationError } from "../modules/core/index.js";
+import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { CostEstimate } from "../modules/cost-estimate/index.js";
 import { Database, DatabaseProps, GP3_USD_PER_GIB_MONTH, POSTGRES_INSTANCE_USD_PER_HOUR } from "../modules/database/index.js";
 import { onlyResource, resourcesOf, synthStack, TfJson } from "./support/synth.js";
+import { bareStack, problemsOf } from "./support/bare-stack.js";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const BASE: DatabaseProps = { name: "orders-db", vpcId: "vpc-1", subnetIds: ["subnet-a", "subnet-b"], allowedSecurityGroups: { app: "sg-app" }, databaseName: "orders" };
-
-function bareStack(): TerraformStack {
-  const stack = new TerraformStack(Testing.app(), "bare");
-  new AwsProvider(stack, "aws", { region: "us-east-1" });
-  return stack;
-}
 
 /** The stack with one database `db` (BASE plus `props`, built by a function when props need the stack), and its cost outputs. */
 function synthDatabase(props: Partial<DatabaseProps> | ((stack: TerraformStack) => Partial<DatabaseProps>) = {}): TfJson {
@@ -30,17 +23,6 @@ const idOf = (json: TfJson, type: string) => resourcesOf(json, type)[0]![0];
 const usd = (expression: string | number) => `\${try(format("%.2f", ${expression}), "unknown")}`;
 /** The literal amount of a cost item, e.g. 52.56 out of `${try(format("%.2f", 52.56), "unknown")}`. */
 const amount = (item: string) => Number(/^\$\{try\(format\("%\.2f", ([0-9.e-]+)\), "unknown"\)\}$/.exec(item)![1]);
-
-/** The problems a construct call reports. */
-function problemsOf(build: () => unknown): readonly string[] {
-  try {
-    build();
-  } catch (e) {
-    if (e instanceof ValidationError) return e.problems;
-    throw e;
-  }
-  throw new Error("expected a ValidationError");
-}
 
 describe("Database with defaults", () => {
   const json = synthDatabase();

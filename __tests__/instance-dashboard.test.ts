@@ -1,24 +1,22 @@
 // InstanceDashboard on a bare stack: its widgets and their metrics, the layout, the alarm widget, the switch, the
 // name rule, and the body as CloudWatch receives it (the synthesized expression evaluated by the real Terraform engine).
-import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { ValidationError } from "../modules/core/index.js";
+import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { CostEstimate } from "../modules/cost-estimate/index.js";
 import { InstanceDashboard, InstanceDashboardProps } from "../modules/instance-dashboard/index.js";
-import { onlyResource, resourcesOf, synthStack, TfJson } from "./support/synth.js";
+import { onlyResource, resourcesOf, TfJson } from "./support/synth.js";
+import { problemsOf as problemsOfCall, synthBare } from "./support/bare-stack.js";
 import { applyOffline, requireTerraform } from "./support/terraform.js";
 
 const BASE: InstanceDashboardProps = { name: "shop-prod", region: "eu-west-1", instanceId: "i-0123456789abcdef0" };
 const INSTANCE = ["InstanceId", "i-0123456789abcdef0"];
 const CONSOLE = "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/";
 
-function bare(build: (stack: TerraformStack) => void): TfJson {
-  const stack = new TerraformStack(Testing.app(), "bare");
-  new AwsProvider(stack, "aws", { region: "us-east-1" });
-  build(stack);
-  CostEstimate.of(stack).writeOutputs(stack, "test");
-  return synthStack(stack);
-}
+/** The synthesized bare stack after `build`, with its cost outputs. */
+const bare = (build: (stack: TerraformStack) => void): TfJson =>
+  synthBare((stack) => {
+    build(stack);
+    CostEstimate.of(stack).writeOutputs(stack, "test");
+  });
 
 /** A stack with one dashboard; its `url` and `dashboardName` become the outputs `url` and `name`. */
 function withDashboard(props: Partial<InstanceDashboardProps> = {}, variables: (s: TerraformStack) => Partial<InstanceDashboardProps> = () => ({})): TfJson {
@@ -49,15 +47,7 @@ async function widgetsOf(json: TfJson, vars: Record<string, string> = {}): Promi
 const titled = (widgets: any[], title: string) => widgets.find((w) => w.properties?.title === title);
 const overlap = (a: any, b: any) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
-function problemsOf(props: Partial<InstanceDashboardProps>): readonly string[] {
-  try {
-    withDashboard(props);
-  } catch (e) {
-    if (e instanceof ValidationError) return e.problems;
-    throw e;
-  }
-  throw new Error("expected a ValidationError");
-}
+const problemsOf = (props: Partial<InstanceDashboardProps>): readonly string[] => problemsOfCall(() => withDashboard(props));
 
 describe("InstanceDashboard", () => {
   beforeAll(requireTerraform);

@@ -1,11 +1,11 @@
 // LoadBalancerAlarms on a bare stack: each alarm's metric, dimensions, threshold and evaluation, the notify list,
 // the enabled switch (literal and Terraform boolean) with its cost, and validation, as properties of the synthesized JSON.
-import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Switch, ValidationError } from "../modules/core/index.js";
+import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { Switch } from "../modules/core/index.js";
 import { CostEstimate } from "../modules/cost-estimate/index.js";
 import { ERROR_RATE_EXPRESSION, LoadBalancerAlarms, LoadBalancerAlarmsProps } from "../modules/load-balancer-alarms/index.js";
 import { resourcesOf, synthStack, TfJson } from "./support/synth.js";
+import { bareStack, problemsOf } from "./support/bare-stack.js";
 
 const LB = "app/shop-prod/50dc6c495c0c9188";
 const BASE: LoadBalancerAlarmsProps = {
@@ -13,12 +13,6 @@ const BASE: LoadBalancerAlarmsProps = {
   loadBalancerArnSuffix: LB,
   targetGroups: { web: "targetgroup/shop-prod-web/73e2d6bc24d8a067", api: "targetgroup/shop-prod-api/943f017f100becff" },
 };
-
-function bareStack(): TerraformStack {
-  const stack = new TerraformStack(Testing.app(), "bare");
-  new AwsProvider(stack, "aws", { region: "us-east-1" });
-  return stack;
-}
 
 /** Synthesizes the alarms (construct id "alarms") with their ARNs and the cost outputs. */
 function synthAlarms(props: Partial<LoadBalancerAlarmsProps> = {}, build?: (stack: TerraformStack) => Partial<LoadBalancerAlarmsProps>): { json: TfJson; alarms: LoadBalancerAlarms } {
@@ -38,16 +32,6 @@ function alarmOf(json: TfJson, id: string): any {
 
 const alarmsOf = (json: TfJson) => resourcesOf(json, "aws_cloudwatch_metric_alarm").map(([, a]) => a);
 const costOf = (json: TfJson) => json.output.cost_breakdown.value["alarms-alarms"];
-
-function problemsOf(build: () => unknown): readonly string[] {
-  try {
-    build();
-  } catch (e) {
-    if (e instanceof ValidationError) return e.problems;
-    throw e;
-  }
-  throw new Error("expected a ValidationError");
-}
 
 describe("LoadBalancerAlarms with the defaults", () => {
   // One synth shared by the tests that only read it (built when the file is collected, as in day2-operations).

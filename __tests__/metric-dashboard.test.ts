@@ -1,11 +1,10 @@
 // MetricDashboard on a bare stack: widgets described as data turned into the body CloudWatch receives (the
 // synthesized expression evaluated once by the real Terraform engine), the layout, the switch, the validation.
-import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { ValidationError } from "../modules/core/index.js";
+import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { CostEstimate } from "../modules/cost-estimate/index.js";
 import { MetricDashboard, MetricDashboardProps, MetricDashboardWidget, MetricLine } from "../modules/metric-dashboard/index.js";
-import { onlyResource, resourcesOf, synthStack, TfJson } from "./support/synth.js";
+import { onlyResource, resourcesOf, TfJson } from "./support/synth.js";
+import { problemsOf as problemsOfCall, synthBare } from "./support/bare-stack.js";
 import { applyOffline, requireTerraform } from "./support/terraform.js";
 
 const LB = "app/shop-prod/50dc6c495c0c9188";
@@ -47,13 +46,12 @@ const WIDGETS: MetricDashboardWidget[] = [
   { kind: "logs", title: "Errors", logGroupNames: ["/shop/api", "/shop/worker"], query: QUERY },
 ];
 
-function bare(build: (stack: TerraformStack) => void): TfJson {
-  const stack = new TerraformStack(Testing.app(), "bare");
-  new AwsProvider(stack, "aws", { region: "us-east-1" });
-  build(stack);
-  CostEstimate.of(stack).writeOutputs(stack, "test");
-  return synthStack(stack);
-}
+/** The synthesized bare stack after `build`, with its cost outputs. */
+const bare = (build: (stack: TerraformStack) => void): TfJson =>
+  synthBare((stack) => {
+    build(stack);
+    CostEstimate.of(stack).writeOutputs(stack, "test");
+  });
 
 const BASE: MetricDashboardProps = { name: "shop-api-prod", region: "eu-west-1", widgets: WIDGETS };
 
@@ -134,15 +132,7 @@ function evaluate(): Promise<Record<string, any>> {
 const titled = (widgets: any[], title: string) => widgets.find((w) => w.properties?.title === title);
 const overlap = (a: any, b: any) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
-function problemsOf(props: Partial<MetricDashboardProps>): readonly string[] {
-  try {
-    withDashboard(props);
-  } catch (e) {
-    if (e instanceof ValidationError) return e.problems;
-    throw e;
-  }
-  throw new Error("expected a ValidationError");
-}
+const problemsOf = (props: Partial<MetricDashboardProps>): readonly string[] => problemsOfCall(() => withDashboard(props));
 
 describe("MetricDashboard", () => {
   beforeAll(requireTerraform);

@@ -3,23 +3,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { ValidationError } from "../modules/core/index.js";
+import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { CostEstimate } from "../modules/cost-estimate/index.js";
 import { NAT_GATEWAY_USD_PER_MONTH, Network, NetworkProps } from "../modules/network/index.js";
 import { initWorkspace, normalizePlan, type PlanStackResult, type Workspace } from "../scripts/offline-terraform/index.js";
 import { resourcesOf, synthStack, TfJson } from "./support/synth.js";
+import { bareStack, problemsOf } from "./support/bare-stack.js";
 import { requireTerraform } from "./support/terraform.js";
 
 const REQUIRED = { name: "shop-prod", region: "us-east-1", accountId: "123456789012" } as const;
 const OUTPUTS = ["vpcId", "vpcCidr", "publicSubnetIds", "privateSubnetIds", "availabilityZones", "natGatewayCount"] as const;
-
-function bareStack(): TerraformStack {
-  const stack = new TerraformStack(Testing.app(), "bare");
-  new AwsProvider(stack, "aws", { region: "us-east-1" });
-  return stack;
-}
 
 /** A network with its outputs (`<id>_<output>`); `props` may build variables on the stack first. */
 function addNetwork(stack: TerraformStack, id: string, props: Partial<NetworkProps> | ((stack: TerraformStack) => Partial<NetworkProps>) = {}): Network {
@@ -46,17 +39,6 @@ const resource = (json: TfJson, type: string, id: string) => json.resource[type]
 const address = (json: TfJson, type: string, id: string) => `${type}.${logicalId(json, type, id)}`;
 const zoneRef = (json: TfJson) => `data.aws_availability_zones.${logicalId(json, "aws_availability_zones", "Zones", "data")}.names`;
 const output = (json: TfJson, name: (typeof OUTPUTS)[number]) => json.output[`network_${name}`].value;
-
-/** The problems a construct call reports. */
-function problemsOf(build: () => unknown): readonly string[] {
-  try {
-    build();
-  } catch (e) {
-    if (e instanceof ValidationError) return e.problems;
-    throw e;
-  }
-  throw new Error("expected a ValidationError");
-}
 
 // The offline plan starts first and runs (init, plan, show) while the synth-only tests do; the last test awaits it.
 let planDir: string | undefined;

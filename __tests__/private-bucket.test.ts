@@ -1,18 +1,11 @@
 // PrivateBucket on a bare stack: every resource it creates, the statements helper, the cost item, the validation.
-import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { ValidationError } from "../modules/core/index.js";
+import { TerraformOutput, TerraformVariable } from "cdktf";
 import { CostEstimate } from "../modules/cost-estimate/index.js";
 import { PrivateBucket, PrivateBucketProps, S3_STANDARD_USD_PER_GIB_MONTH } from "../modules/private-bucket/index.js";
 import { onlyResource, resourcesOf, synthStack, TfJson } from "./support/synth.js";
+import { bareStack, problemsOf } from "./support/bare-stack.js";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-
-function bareStack(): TerraformStack {
-  const stack = new TerraformStack(Testing.app(), "bare");
-  new AwsProvider(stack, "aws", { region: "us-east-1" });
-  return stack;
-}
 
 function synthBucket(props: Partial<PrivateBucketProps> = {}): { json: TfJson; bucket: PrivateBucket } {
   const stack = bareStack();
@@ -24,17 +17,6 @@ function synthBucket(props: Partial<PrivateBucketProps> = {}): { json: TfJson; b
 /** Logical id without cdktf's hash suffix. */
 const idOf = (json: TfJson, type: string) => resourcesOf(json, type)[0]![0].replace(/_[0-9A-F]{8}$/, "");
 const ref = (json: TfJson, type: string, attribute: string) => `\${${type}.${resourcesOf(json, type)[0]![0]}.${attribute}}`;
-
-/** The problems a construct call reports. */
-function problemsOf(build: () => unknown): readonly string[] {
-  try {
-    build();
-  } catch (e) {
-    if (e instanceof ValidationError) return e.problems;
-    throw e;
-  }
-  throw new Error("expected a ValidationError");
-}
 
 describe("PrivateBucket with defaults", () => {
   const { json } = synthBucket();

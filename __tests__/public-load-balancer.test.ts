@@ -3,9 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { ValidationError } from "../modules/core/index.js";
+import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { CostEstimate } from "../modules/cost-estimate/index.js";
 import {
   DEFAULT_MISSING_CERTIFICATE_MESSAGE,
@@ -16,13 +14,8 @@ import {
 } from "../modules/public-load-balancer/index.js";
 import { initWorkspace, type PlanStackResult, type Workspace } from "../scripts/offline-terraform/index.js";
 import { resourcesOf, synthStack, TfJson } from "./support/synth.js";
+import { bareStack, problemsOf } from "./support/bare-stack.js";
 import { requireTerraform, unwrap } from "./support/terraform.js";
-
-function bareStack(): TerraformStack {
-  const stack = new TerraformStack(Testing.app(), "bare");
-  new AwsProvider(stack, "aws", { region: "us-east-1" });
-  return stack;
-}
 
 /** Two targets routed by path, the shape of an Auto Scaling group behind the load balancer. */
 const SPLIT: Pick<PublicLoadBalancerProps, "targets" | "defaultTarget" | "rules"> = {
@@ -67,16 +60,6 @@ function byId(json: TfJson, type: string, id: string | null): [string, any] {
 }
 const configOf = (json: TfJson, type: string, id: string | null) => byId(json, type, id)[1];
 const address = (json: TfJson, type: string, id: string | null) => `${type}.${byId(json, type, id)[0]}`;
-
-function problemsOf(build: () => unknown): readonly string[] {
-  try {
-    build();
-  } catch (e) {
-    if (e instanceof ValidationError) return e.problems;
-    throw e;
-  }
-  throw new Error("expected a ValidationError");
-}
 
 // Terraform expressions the switches render to.
 const HAS_CERT = "(length(var.certificate_arn) >= 1)";

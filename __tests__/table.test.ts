@@ -1,22 +1,15 @@
 // Table on a bare stack: the DynamoDB table it creates, every prop and default, the statements helper, the cost
 // items, the validation.
-import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { ValidationError } from "../modules/core/index.js";
+import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { CostEstimate } from "../modules/cost-estimate/index.js";
 import {
   DYNAMODB_PITR_USD_PER_GIB_MONTH, DYNAMODB_RCU_USD_PER_HOUR, DYNAMODB_STORAGE_USD_PER_GIB_MONTH, DYNAMODB_WCU_USD_PER_HOUR, Table, TableProps,
 } from "../modules/table/index.js";
 import { onlyResource, resourcesOf, synthStack, TfJson } from "./support/synth.js";
+import { bareStack, problemsOf } from "./support/bare-stack.js";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const BASE: TableProps = { name: "orders-prod", hashKey: { name: "pk", type: "S" } };
-
-function bareStack(): TerraformStack {
-  const stack = new TerraformStack(Testing.app(), "bare");
-  new AwsProvider(stack, "aws", { region: "us-east-1" });
-  return stack;
-}
 
 /** The stack with one table `orders` (BASE plus `props`, built by `build` when props need the stack), and its cost outputs. */
 function synthTable(props: Partial<TableProps> | ((stack: TerraformStack) => Partial<TableProps>) = {}): { json: TfJson; table: Table } {
@@ -29,17 +22,6 @@ function synthTable(props: Partial<TableProps> | ((stack: TerraformStack) => Par
 const tableOf = (json: TfJson) => onlyResource(json, "aws_dynamodb_table");
 const costs = (json: TfJson) => json.output.cost_breakdown.value;
 const usd = (expression: string | number) => `\${try(format("%.2f", ${expression}), "unknown")}`;
-
-/** The problems a construct call reports. */
-function problemsOf(build: () => unknown): readonly string[] {
-  try {
-    build();
-  } catch (e) {
-    if (e instanceof ValidationError) return e.problems;
-    throw e;
-  }
-  throw new Error("expected a ValidationError");
-}
 
 describe("Table with defaults", () => {
   const { json, table } = synthTable();
