@@ -12,7 +12,11 @@ import { bodies, OPENLIT_STACK, REPO_ROOT, Sandbox, sleeps, testSandbox } from "
 
 type Ctx = Pick<TestContext, "onTestFinished">;
 
-/** The repository's own tfvars, so names resolve as they do in the repository (openlit: demo, staging). */
+/**
+ * The repository's own tfvars of two systems (openlit: demo, staging; lighthouse: dev, prod), so a bare "dev" names one
+ * system here. In the repository the VectorDB API has dev and prod too, and a bare "dev" is ambiguous there
+ * (vectordb-scripts.test.ts checks that).
+ */
 const tfvars = (key: string) => readFileSync(join(REPO_ROOT, "environments", `${key}.tfvars`), "utf8");
 const ENVIRONMENTS = Object.fromEntries(["lighthouse/dev", "lighthouse/prod", "openlit/demo", "openlit/staging"].map((k) => [k, tfvars(k)]));
 
