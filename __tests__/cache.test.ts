@@ -3,7 +3,8 @@
 // the real Terraform engine, the cost expressions of Cache and Table (their schema: the offline validate of the stacks using them).
 import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { CostEstimate } from "../modules/cost-estimate/index.js";
-import { Cache, CacheProps, dailyWindow, REDIS_OSS_NODE_USD_PER_HOUR, VALKEY_PRICE_FACTOR, weeklyWindow, windowsOverlap } from "../modules/cache/index.js";
+import { Cache, CacheProps, REDIS_OSS_NODE_USD_PER_HOUR, VALKEY_PRICE_FACTOR } from "../modules/cache/index.js";
+import { dailyWindow, weeklyWindow, windowsOverlap } from "../modules/core/index.js";
 import { Table } from "../modules/table/index.js";
 import { onlyResource, resourcesOf, synthStack, TfJson } from "./support/synth.js";
 import { bareStack, problemsOf } from "./support/bare-stack.js";

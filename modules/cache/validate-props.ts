@@ -1,5 +1,5 @@
 import { IConstruct } from "constructs";
-import { isKnown, isPort, LOG_RETENTION_DAYS, validateAll } from "../core/index.js";
+import { dailyWindow, isKnown, isPort, LOG_RETENTION_DAYS, validateAll, weeklyWindow, windowsOverlap } from "../core/index.js";
 import { CACHE_ENGINES, CACHE_LOG_TYPES, ResolvedCacheProps } from "./props.js";
 
 const KEY = /^[a-z0-9][a-z0-9-]*$/;
@@ -8,11 +8,6 @@ const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 // The formats hashicorp/aws 6.x accepts (internal/service/elasticache/engine_version.go).
 const VALKEY_VERSION = /^[7-9]\.\d+$/;
 const REDIS_VERSION = /^([1-5](\.\d+){2}|6\.x|[6-9]\.\d+)$/;
-const DAILY_WINDOW = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/;
-const WEEKLY_WINDOW = /^(sun|mon|tue|wed|thu|fri|sat):([01]\d|2[0-3]):([0-5]\d)-(sun|mon|tue|wed|thu|fri|sat):([01]\d|2[0-3]):([0-5]\d)$/;
-const DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
-const DAY = 24 * 60;
-const WEEK = 7 * DAY;
 
 /** Replication group ids: lower-case letter first, then letters, digits and single hyphens, no trailing hyphen. */
 export function isReplicationGroupId(name: string): boolean {
@@ -24,41 +19,6 @@ function isSnapshotName(name: string): boolean {
   return /^[A-Za-z][A-Za-z0-9-]{0,254}$/.test(name) && !name.includes("--") && !name.endsWith("-");
 }
 
-/** A time range in minutes: start, and end after it (a range past midnight or the week's end wraps). */
-interface Range {
-  readonly start: number;
-  readonly end: number;
-}
-
-/** "03:00-04:00" as minutes of the day, or undefined when malformed. */
-export function dailyWindow(text: string): Range | undefined {
-  const m = DAILY_WINDOW.exec(text);
-  if (!m) return undefined;
-  const start = Number(m[1]) * 60 + Number(m[2]);
-  const end = Number(m[3]) * 60 + Number(m[4]);
-  return { start, end: end <= start ? end + DAY : end };
-}
-
-/** "sun:05:00-sun:06:00" as minutes of the week (Sunday 00:00 = 0), or undefined when malformed. */
-export function weeklyWindow(text: string): Range | undefined {
-  const m = WEEKLY_WINDOW.exec(text);
-  if (!m) return undefined;
-  const start = DAYS.indexOf(m[1]!) * DAY + Number(m[2]) * 60 + Number(m[3]);
-  const end = DAYS.indexOf(m[4]!) * DAY + Number(m[5]) * 60 + Number(m[6]);
-  return { start, end: end <= start ? end + WEEK : end };
-}
-
-/** Whether a daily window meets a weekly one on any day (two weeks cover every wrap-around). */
-export function windowsOverlap(daily: Range, weekly: Range): boolean {
-  const weeklies = [weekly, { start: weekly.start + WEEK, end: weekly.end + WEEK }];
-  for (let day = 0; day < 14; day++) {
-    const d = { start: day * DAY + daily.start, end: day * DAY + daily.end };
-    if (weeklies.some((w) => d.start < w.end && w.start < d.end)) return true;
-  }
-  return false;
-}
-
-/** Checks what can be checked at synth; values that are Terraform tokens are left to Terraform and ElastiCache. */
 export function validateCacheProps(scope: IConstruct, props: ResolvedCacheProps): void {
   const { name, engine, engineVersion: version, nodeType, replicas, multiAz, port, logDelivery } = props;
   const groups = Object.entries(props.allowedSecurityGroups);

@@ -1,6 +1,5 @@
 import { IConstruct } from "constructs";
-import { isKnown, validateAll } from "../core/index.js";
-import { dailyWindow, weeklyWindow, windowsOverlap } from "../cache/index.js";
+import { dailyWindow, isKnown, validateAll, weeklyWindow, windowsOverlap } from "../core/index.js";
 import { DATABASE_LOG_EXPORTS, ResolvedDatabaseProps } from "./props.js";
 
 const KEY = /^[a-z0-9][a-z0-9-]*$/;

@@ -16,11 +16,10 @@ import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificat
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/route53_zone
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
-import { choose, countWhen, isKnown, oneOf, Switch } from "../core/index.js";
+import { all, any, choose, countWhen, isKnown, isSet, not, oneOf, Switch } from "../core/index.js";
 import { CostEstimate, costKey, HOURS_PER_MONTH, PUBLIC_IPV4_USD_PER_MONTH } from "../cost-estimate/index.js";
 import { SecurityGroup } from "../security-group/index.js";
 import { ALB_LCU_USD_PER_HOUR, ALB_USD_PER_HOUR, ESTIMATED_LCUS, PublicLoadBalancerProps, ResolvedPublicLoadBalancerProps, TLS_POLICY, withDefaults } from "./props.js";
-import { all, any, isSet, not } from "./switches.js";
 import { validatePublicLoadBalancerProps } from "./validate-props.js";
 
 type Switchable = TerraformResource | TerraformDataSource;

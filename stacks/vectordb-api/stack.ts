@@ -16,7 +16,7 @@ import { AlertTopic } from "../../modules/alert-topic/index.js";
 import { InstanceAlarms } from "../../modules/instance-alarms/index.js";
 import { LoadBalancerAlarms } from "../../modules/load-balancer-alarms/index.js";
 import { checksJson, HealthGate, HealthCheck } from "../../modules/health-gate/index.js";
-import { ALARM_USD_PER_MONTH } from "../../modules/cost-estimate/index.js";
+import { ALARM_USD_PER_MONTH, CUSTOM_METRIC_USD_PER_MONTH } from "../../modules/cost-estimate/index.js";
 import { SystemStack, SystemStackProps } from "../base-stack.js";
 import { vectordbProfile } from "./profiles.js";
 import { createVectordbVariables } from "./variables.js";
@@ -215,7 +215,7 @@ export class VectordbApiStack extends SystemStack {
       okActions: alerts.topicArns,
       count: countWhen(monitoring),
     });
-    this.costEstimate.add({ key: "queue-depth", usd: Token.asNumber(Fn.conditional(monitoring, ALARM_USD_PER_MONTH + 0.3, 0)), description: "queue depth: its custom metric and alarm" });
+    this.costEstimate.add({ key: "queue-depth", usd: Token.asNumber(Fn.conditional(monitoring, ALARM_USD_PER_MONTH + CUSTOM_METRIC_USD_PER_MONTH, 0)), description: "queue depth: its custom metric and alarm" });
     const dashboards = vectordbDashboards(this, {
       name,
       region,

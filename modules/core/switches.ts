@@ -1,5 +1,6 @@
 import { Op } from "cdktf";
-import { isKnown, isNonEmpty, Switch } from "../core/index.js";
+import { isNonEmpty, Switch } from "./expressions.js";
+import { isKnown } from "./validation.js";
 
 // Boolean algebra over switches known at synth (booleans) or only at plan time (Terraform booleans). Literals are
 // folded here, so no literal ever becomes an operand of Op.* (cdktf renders falsy literal operands as `undefined`)
