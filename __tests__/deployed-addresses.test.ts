@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { synthLighthouse, synthOpenlit, synthVectordb, TfJson, bootScriptOf } from "./support/synth.js";
+import { synthSystem, TfJson, bootScriptOf } from "./support/synth.js";
 
 const DEPLOYED: Record<string, string[]> = JSON.parse(readFileSync("__tests__/fixtures/deployed-addresses.json", "utf8"));
 
@@ -37,13 +37,10 @@ const USER_DATA_SHA256: Record<string, string> = {
   "openlit-staging": "3197d122fcbc908c817bfa437ecd0e947746b21a9960f759b3b6c3d94b6ce6d2",
 };
 
-/** The stack a fixture key names, synthesized. */
+/** The stack a fixture key (`<system>-<env>`) names, synthesized. */
 function synthesized(stack: string): TfJson {
   const [, system, env] = /^(.*)-([a-z]+)$/.exec(stack)!;
-  if (system === "openlit") return synthOpenlit(env);
-  if (system === "lighthouse") return synthLighthouse(env as "dev" | "prod");
-  if (system === "vectordb-api") return synthVectordb(env as "dev" | "prod");
-  throw new Error(`deployed-addresses.json names ${stack}, a stack this test cannot synthesize: add its system here`);
+  return synthSystem(system!, env!);
 }
 
 describe.each(Object.keys(DEPLOYED).filter((k) => !k.startsWith("/")))("%s as deployed", (stack) => {

@@ -2,16 +2,17 @@
  * Offline plans, cached by their inputs. A plan of a stack is a function of the synthesized configuration, the
  * var files, the environment given to Terraform, the offline stand-in (its source and the provider schema it
  * serves) and the Terraform binary: when none of them changed since a plan succeeded, its result is read from
- * `.cache/plans/<sha256>.json` (git-ignored) instead of planning again. Any change to any input means a real plan,
+ * `.cache/plans/` (result-cache.ts) instead of planning again. Any change to any input means a real plan,
  * and only successful plans are kept, so a failure is always Terraform's own, reported by a real run.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { planStack, terraformVersion, type PlanStackResult } from "../../scripts/offline-terraform/index.js";
+import { readResult, resultKey, writeResult } from "./result-cache.js";
 
 const REPO = resolve(import.meta.dirname, "..", "..");
-const CACHE_DIR = join(REPO, ".cache", "plans");
+const AREA = "plans";
 
 let standInDigest: string | undefined;
 /** What the stand-in provider is: its source, the provider bindings it reads the schema from, Terraform's version. */
@@ -36,20 +37,15 @@ export interface CachedPlanOptions {
 
 /** planStack, or its earlier result for exactly these inputs. `cached` says which. */
 export async function cachedPlanStack(options: CachedPlanOptions): Promise<PlanStackResult & { cached?: boolean }> {
-  const key = createHash("sha256")
-    .update(standIn())
-    .update(readFileSync(join(options.stackDir, "cdk.tf.json")))
-    .update(JSON.stringify(options.varFiles.map((f) => [f, readFileSync(f, "utf8")])))
-    .update(JSON.stringify(Object.entries(options.env).sort()))
-    .digest("hex");
-  const file = join(CACHE_DIR, `${key}.json`);
-  if (existsSync(file)) return { ...(JSON.parse(readFileSync(file, "utf8")) as PlanStackResult), cached: true };
+  const key = resultKey(
+    standIn(),
+    readFileSync(join(options.stackDir, "cdk.tf.json")),
+    options.varFiles.map((f) => [f, readFileSync(f, "utf8")]),
+    Object.entries(options.env).sort(),
+  );
+  const kept = readResult<PlanStackResult>(AREA, key);
+  if (kept) return { ...kept, cached: true };
   const result = await planStack({ stackDir: options.stackDir, varFiles: options.varFiles, env: options.env });
-  if (result.exitCode === 0 && result.showJson !== undefined) {
-    mkdirSync(CACHE_DIR, { recursive: true });
-    // Written aside and renamed: a concurrent reader never sees half a file.
-    writeFileSync(`${file}.${process.pid}`, JSON.stringify(result));
-    renameSync(`${file}.${process.pid}`, file);
-  }
+  if (result.exitCode === 0 && result.showJson !== undefined) writeResult(AREA, key, result);
   return result;
 }

@@ -2,16 +2,16 @@
  * shellcheck with a cache of clean results. shellcheck is the slowest tool the suite runs, and most files it checks
  * do not change between runs: a file whose exact content (and the content of everything it may source, and the
  * shellcheck version and arguments) was found clean before is not checked again. Only clean results are kept
- * (`.cache/shellcheck/<sha256>`, git-ignored), so a finding is always reported by a real run, and any change to a
+ * (`.cache/shellcheck/`, see result-cache.ts), so a finding is always reported by a real run, and any change to a
  * file, to what it sources or to shellcheck itself means a real run.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
+import { readResult, resultKey, writeResult } from "./result-cache.js";
 
-const CACHE_DIR = resolve(import.meta.dirname, "..", "..", ".cache", "shellcheck");
+const AREA = "shellcheck";
 
 export interface ShellcheckRun {
   readonly file: string;
@@ -51,14 +51,14 @@ function run(args: readonly string[], file: string, cwd: string): Promise<{ stat
  */
 export async function shellcheckEach(args: readonly string[], files: readonly string[], options: { cwd: string; sourced?: readonly string[] }): Promise<ShellcheckRun[]> {
   const sourced = (options.sourced ?? []).map((f) => readFileSync(resolve(options.cwd, f), "utf8"));
-  const keyOf = (content: string) => createHash("sha256").update(JSON.stringify([shellcheckVersion(), args, content, sourced])).digest("hex");
+  const keyOf = (content: string) => resultKey(shellcheckVersion(), args, content, sourced);
   const pending = files.map((file) => {
     const content = readFileSync(resolve(options.cwd, file), "utf8");
     return { file, size: content.length, key: keyOf(content) };
   });
   const results = new Map<string, ShellcheckRun>();
   const queue = pending.filter((p) => {
-    if (!existsSync(join(CACHE_DIR, p.key))) return true;
+    if (!readResult<boolean>(AREA, p.key)) return true;
     results.set(p.file, { file: p.file, status: 0, output: "", cached: true });
     return false;
   });
@@ -66,10 +66,7 @@ export async function shellcheckEach(args: readonly string[], files: readonly st
   const worker = async () => {
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
       const { status, output } = await run(args, next.file, options.cwd);
-      if (status === 0 && output === "") {
-        mkdirSync(CACHE_DIR, { recursive: true });
-        writeFileSync(join(CACHE_DIR, next.key), "");
-      }
+      if (status === 0 && output === "") writeResult(AREA, next.key, true);
       results.set(next.file, { file: next.file, status, output, cached: false });
     }
   };

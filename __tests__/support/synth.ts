@@ -1,7 +1,5 @@
 import { Testing, TerraformStack } from "cdktf";
-import { OpenlitStack } from "../../stacks/openlit/stack.js";
-import { LighthouseStack } from "../../stacks/lighthouse/stack.js";
-import { VectordbApiStack } from "../../stacks/vectordb-api/stack.js";
+import { SYSTEMS } from "../../stacks/systems.js";
 import { SystemStackProps } from "../../stacks/base-stack.js";
 
 /** Synthesized Terraform JSON, loosely typed for assertions. */
@@ -21,41 +19,26 @@ export function synthStack(stack: TerraformStack): TfJson {
 
 const cache = new Map<string, TfJson>();
 
-/** The real OpenLIT stack for an environment (synthesized once per test file). */
-export function synthOpenlit(environment = "demo", props: Partial<SystemStackProps> = {}): TfJson {
-  const key = JSON.stringify([environment, props]);
-  let json = cache.get(key);
-  if (!json) {
-    json = synthStack(new OpenlitStack(Testing.app(), { environment, ...props }));
-    cache.set(key, json);
-  }
-  return json;
-}
-
 /**
- * The real Lighthouse stack for an environment, synthesized once per test worker (vitest runs files with
- * isolate: false, so every file of a worker shares it; tests never change a synthesized stack).
+ * A system's real stack for an environment, from the registry (stacks/systems.ts), synthesized once per test worker
+ * for the same props: vitest runs files with isolate: false, so every file of a worker shares it (tests never change
+ * a synthesized stack).
  */
-export function synthLighthouse(environment: "dev" | "prod"): TfJson {
-  const key = JSON.stringify(["lighthouse", environment]);
+export function synthSystem(system: string, environment: string, props: Partial<SystemStackProps> = {}): TfJson {
+  const key = JSON.stringify([system, environment, props]);
   let json = cache.get(key);
   if (!json) {
-    json = synthStack(new LighthouseStack(Testing.app(), { environment }));
+    const definition = SYSTEMS.find((s) => s.name === system);
+    if (!definition) throw new Error(`no system "${system}" in stacks/systems.ts`);
+    json = synthStack(new definition.stack(Testing.app(), { environment, ...props }));
     cache.set(key, json);
   }
   return json;
 }
 
-/** The real VectorDB API stack for an environment, synthesized once per test worker (as synthLighthouse). */
-export function synthVectordb(environment: "dev" | "prod"): TfJson {
-  const key = JSON.stringify(["vectordb-api", environment]);
-  let json = cache.get(key);
-  if (!json) {
-    json = synthStack(new VectordbApiStack(Testing.app(), { environment }));
-    cache.set(key, json);
-  }
-  return json;
-}
+export const synthOpenlit = (environment = "demo", props: Partial<SystemStackProps> = {}) => synthSystem("openlit", environment, props);
+export const synthLighthouse = (environment: "dev" | "prod") => synthSystem("lighthouse", environment);
+export const synthVectordb = (environment: "dev" | "prod") => synthSystem("vectordb-api", environment);
 
 /** All resources of a type, as [logical id, config] pairs. */
 export function resourcesOf(json: TfJson, type: string): [string, any][] {

@@ -1,8 +1,8 @@
 import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { readResult, resultKey, writeResult } from "./result-cache.js";
 import { terraformVersion } from "../../scripts/offline-terraform/index.js";
 
 /**
@@ -56,7 +56,7 @@ const env = { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF
 /** JSON-syntax strings are templates: keep `${` and `%{` in a literal value literal. */
 const literal = (value: TfValue): TfValue => (typeof value === "string" ? value.replace(/([$%])\{/g, "$1$1{") : value);
 
-const TEST_CACHE_DIR = resolve(import.meta.dirname, "..", "..", ".cache", "terraform-test");
+const TEST_AREA = "terraform-test";
 
 /** How many `terraform test` processes share the runs (two: the suite is CPU-bound on two cores, each process costs its start-up). */
 const TEST_PROCESSES = 2;
@@ -77,12 +77,9 @@ export async function terraformTest(modules: Readonly<Record<string, object>>, r
   }
   // Terraform's answers depend only on the modules, the runs and its version: the output of the same question is
   // read back from .cache/terraform-test (parsed again, so the parser is always exercised).
-  const key = createHash("sha256").update(JSON.stringify([terraformVersion() ?? "none", modules, runs])).digest("hex");
-  const cached = join(TEST_CACHE_DIR, `${key}.json`);
-  if (existsSync(cached) && !process.env.KEEP_TF_TEST) {
-    const { stdout, stderr } = JSON.parse(readFileSync(cached, "utf8")) as { stdout: string; stderr: string };
-    return parseReport(stdout, stderr);
-  }
+  const key = resultKey(terraformVersion() ?? "none", modules, runs);
+  const kept = process.env.KEEP_TF_TEST ? undefined : readResult<{ stdout: string; stderr: string }>(TEST_AREA, key);
+  if (kept) return parseReport(kept.stdout, kept.stderr);
   const dir = mkdtempSync(join(tmpdir(), "tf-test-"));
   try {
     // The root module is empty: every run names the module it plans.
@@ -108,9 +105,7 @@ export async function terraformTest(modules: Readonly<Record<string, object>>, r
     const shards = Array.from({ length: TEST_PROCESSES }, (_, i) => runs.filter((_, j) => j % TEST_PROCESSES === i)).filter((s) => s.length);
     const results = await Promise.all(shards.map((shard) => terraform(["test", "-json", "-no-color", ...shard.map((r) => `-filter=${r.name}.tftest.json`)], dir)));
     const output = { stdout: results.map((r) => r.stdout).join("\n"), stderr: results.map((r) => r.stderr).join("") };
-    mkdirSync(TEST_CACHE_DIR, { recursive: true });
-    writeFileSync(`${cached}.${process.pid}`, JSON.stringify(output));
-    renameSync(`${cached}.${process.pid}`, cached);
+    writeResult(TEST_AREA, key, output);
     return parseReport(output.stdout, output.stderr);
   } finally {
     // KEEP_TF_TEST=1 keeps the directory to rerun `terraform test` by hand.
