@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { TestContext } from "vitest";
-import { bodies, OPENLIT_STACK, REPO_ROOT, Sandbox, sleeps, testSandbox } from "./stubs.js";
+import { argOf, awsStub, chdirArg, commandsOf, repoTfvars, snapshotOf, terraformStub, varFileArg } from "./stack-stubs.js";
+import { bodies, OPENLIT_STACK, Sandbox, sleeps, testSandbox } from "./stubs.js";
 
 /**
  * The operator scripts on the Lighthouse stacks, by stack name: deploy.sh, health-check.sh and destroy.sh read what
@@ -17,8 +18,7 @@ type Ctx = Pick<TestContext, "onTestFinished">;
  * system here. In the repository the VectorDB API has dev and prod too, and a bare "dev" is ambiguous there
  * (vectordb-scripts.test.ts checks that).
  */
-const tfvars = (key: string) => readFileSync(join(REPO_ROOT, "environments", `${key}.tfvars`), "utf8");
-const ENVIRONMENTS = Object.fromEntries(["lighthouse/dev", "lighthouse/prod", "openlit/demo", "openlit/staging"].map((k) => [k, tfvars(k)]));
+const ENVIRONMENTS = repoTfvars(["lighthouse/dev", "lighthouse/prod", "openlit/demo", "openlit/staging"]);
 
 /** What the deployed stacks hold (made-up ids), and the database each one's checks look at. */
 const FACTS = {
@@ -76,11 +76,8 @@ const LIGHTHOUSE_STACK = JSON.stringify(
   2,
 );
 
-/**
- * terraform stub for the two deployed Lighthouse stacks, told apart by -chdir: plan exits PLAN_RC (default 2 =
- * changes); outputs as `output -json NAME` / `output -raw NAME` print them; anything else fails loudly.
- */
-function terraformStub(): string {
+/** terraform for the two deployed Lighthouse stacks (stack-stubs.ts), with their outputs. */
+function lighthouseTerraform(): string {
   const outputs = (Object.keys(FACTS) as LighthouseStack[]).flatMap((stack) => {
     const f = FACTS[stack];
     return [
@@ -90,44 +87,27 @@ function terraformStub(): string {
       `  "${stack} ") printf '%s\\n' 'aws_region = "${REGION}"' 'data_volume_id = "${f.volume}"' 'instance_id = "${f.instance}"' ;;`,
     ];
   });
-  return [
-    'sub=""; stack=""; rest=()',
-    'for a in "$@"; do case "$a" in -chdir=*) stack=${a##*/} ;; *) if [[ -z "$sub" ]]; then sub=$a; else rest+=("$a"); fi ;; esac; done',
-    'case "$sub" in',
-    '  init) echo "Terraform has been successfully initialized!" ;;',
-    '  plan) echo "Plan: 41 to add, 0 to change, 0 to destroy."; exit "${PLAN_RC:-2}" ;;',
-    '  apply) echo "Apply complete! Resources: 41 added, 0 changed, 0 destroyed." ;;',
-    "  state) printf '%s\\n' aws_ebs_volume.timescaledb_DataVolume_E4E0110A aws_instance.timescaledb_1BAF7D23 aws_volume_attachment.timescaledb_DataVolumeAttachment_BFE115DC ;;",
-    '  destroy) echo "Destroy complete! Resources: 3 destroyed." ;;',
-    "  output)",
-    '    case "$stack ${rest[*]}" in',
-    ...outputs.map((l) => `  ${l}`),
-    '      *) echo "Error: Output not found: ${rest[*]}" >&2; exit 1 ;;',
-    "    esac ;;",
-    '  *) echo "terraform stub: unexpected $*" >&2; exit 97 ;;',
-    "esac",
-  ].join("\n");
+  return terraformStub({
+    resources: 41,
+    state: ["aws_ebs_volume.timescaledb_DataVolume_E4E0110A", "aws_instance.timescaledb_1BAF7D23", "aws_volume_attachment.timescaledb_DataVolumeAttachment_BFE115DC"],
+    outputs,
+  });
 }
 
 /** One SSM command id per check (the aws stub tells the checks apart by their command). */
 const COMMAND_IDS = { "pg-isready": "1a2b3c4d-0000-4000-8000-00000000aaa1", "timescaledb-extension": "1a2b3c4d-0000-4000-8000-00000000bbb2" };
-const SNAPSHOT = (volume: string) => `snap-${volume.slice(4)}`;
 
 /**
- * aws stub: SSM Run Command (send-command prints the check's command id; get-command-invocation answers Success, or
- * Failed for the check named by SSM_FAIL) and the EC2 calls of destroy.sh's final snapshot; anything else exits 99.
+ * aws: SSM Run Command (send-command prints the check's command id; get-command-invocation answers Success, or Failed
+ * for the check named by SSM_FAIL) and the EC2 calls of destroy.sh's final snapshot (stack-stubs.ts).
  */
-function awsStub(): string {
-  const volumes = (Object.keys(FACTS) as LighthouseStack[]).map((stack) => {
-    const f = FACTS[stack];
-    const answer = JSON.stringify({
-      Volumes: [{ VolumeId: f.volume, Attachments: [{ InstanceId: f.instance, State: "attached" }], Tags: [{ Key: "Name", Value: `${stack}-timescaledb-data` }, { Key: "Environment", Value: stack.slice("lighthouse-".length) }] }],
-    });
-    return `    ${f.volume}) printf '%s\\n' '${answer}' ;;`;
-  });
-  return [
-    'arg() { local prev="" a; for a in "${@:2}"; do [[ "$prev" == "$1" ]] && { printf %s "$a"; return; }; prev=$a; done; }',
-    'case "$1 $2" in',
+function lighthouseAws(): string {
+  const volumes = (Object.keys(FACTS) as LighthouseStack[]).map((stack) => ({
+    volume: FACTS[stack].volume,
+    instance: FACTS[stack].instance,
+    tags: { Name: `${stack}-timescaledb-data`, Environment: stack.slice("lighthouse-".length) },
+  }));
+  return awsStub(volumes, [
     '  "ssm send-command")',
     '    case "$(arg --parameters "$@")" in',
     `      *pg_isready*) echo ${COMMAND_IDS["pg-isready"]} ;;`,
@@ -146,24 +126,14 @@ function awsStub(): string {
     "    else",
     '      printf \'{"CommandId":"%s","InstanceId":"%s","DocumentName":"AWS-RunShellScript","ResponseCode":0,"Status":"Success","StatusDetails":"Success","StandardOutputContent":"%s","StandardErrorContent":""}\\n\' "$id" "$instance" "$out"',
     "    fi ;;",
-    '  "ec2 describe-volumes")',
-    '    case "$(arg --volume-ids "$@")" in',
-    ...volumes,
-    "      *) exit 98 ;;",
-    "    esac ;;",
-    '  "ec2 stop-instances") printf \'STOPPINGINSTANCES\\t%s\\n\' "$(arg --instance-ids "$@")" ;;',
-    '  "ec2 wait") ;;',
-    '  "ec2 create-snapshot") v=$(arg --volume-id "$@"); printf \'snap-%s\\n\' "${v#vol-}" ;;',
-    "  *) exit 99 ;;",
-    "esac",
-  ].join("\n");
+  ]);
 }
 
 function sandbox(ctx: Ctx, opts: { aws?: boolean } = {}): Sandbox {
   return testSandbox(ctx, {
     stubs: {
-      terraform: terraformStub(),
-      ...(opts.aws === false ? {} : { aws: awsStub() }),
+      terraform: lighthouseTerraform(),
+      ...(opts.aws === false ? {} : { aws: lighthouseAws() }),
       npm: bodies.npmSynth({ "lighthouse-dev": LIGHTHOUSE_STACK, "lighthouse-prod": LIGHTHOUSE_STACK, "openlit-demo": OPENLIT_STACK, "openlit-staging": OPENLIT_STACK }),
       docker: "exit 99",
       sleep: "",
@@ -174,22 +144,13 @@ function sandbox(ctx: Ctx, opts: { aws?: boolean } = {}): Sandbox {
 /** A sandbox whose stacks are already synthesized (health-check.sh and destroy.sh read cdktf.out as it is). */
 function synthesized(ctx: Ctx): Sandbox {
   return testSandbox(ctx, {
-    stubs: { terraform: terraformStub(), aws: awsStub(), npm: "exit 99", docker: "exit 99", sleep: "" },
+    stubs: { terraform: lighthouseTerraform(), aws: lighthouseAws(), npm: "exit 99", docker: "exit 99", sleep: "" },
     environments: ENVIRONMENTS,
     files: Object.fromEntries((Object.keys(FACTS) as LighthouseStack[]).map((s) => [`cdktf.out/stacks/${s}/cdk.tf.json`, LIGHTHOUSE_STACK])),
   });
 }
 
-const dir = (stack: LighthouseStack) => `-chdir=ROOT/cdktf.out/stacks/${stack}`;
-const varFile = (stack: LighthouseStack) => `-var-file=ROOT/environments/lighthouse/${stack.slice("lighthouse-".length)}.tfvars`;
-/** The stub calls of a run, without the (stubbed, instant) sleeps. */
-const commands = (sb: Sandbox) => sb.commands().filter((c) => !c.startsWith("sleep "));
 
-/** The value after `flag` in a recorded call. */
-function argOf(args: readonly string[], flag: string): string | undefined {
-  const k = args.indexOf(flag);
-  return k < 0 ? undefined : args[k + 1];
-}
 
 /** The two SSM Run Command round trips of one health check of `stack`: each check's command sent, then its result read. */
 function ssmCalls(stack: LighthouseStack): string[] {
@@ -211,12 +172,12 @@ describe.concurrent("operator scripts on lighthouse-dev and lighthouse-prod", ()
     const r = await sb.run("deploy.sh", ["lighthouse-dev", "--auto-approve"]);
     expect(r.stderr).not.toMatch(/error|missing secrets/);
     expect(r.code).toBe(0);
-    const d = dir("lighthouse-dev");
-    expect(commands(sb)).toEqual([
+    const d = chdirArg("lighthouse-dev");
+    expect(commandsOf(sb)).toEqual([
       "npm run synth -- lighthouse-dev",
       `terraform ${d} init -input=false`,
-      `terraform ${d} plan -input=false -detailed-exitcode -out=tfplan ${varFile("lighthouse-dev")}`,
-      `terraform ${d} apply -input=false ${varFile("lighthouse-dev")} tfplan`,
+      `terraform ${d} plan -input=false -detailed-exitcode -out=tfplan ${varFileArg("lighthouse", "lighthouse-dev")}`,
+      `terraform ${d} apply -input=false ${varFileArg("lighthouse", "lighthouse-dev")} tfplan`,
       `terraform ${d} output`,
       `terraform ${d} output -json health_checks`,
       ...ssmCalls("lighthouse-dev"),
@@ -240,7 +201,7 @@ describe.concurrent("operator scripts on lighthouse-dev and lighthouse-prod", ()
     const r = await sb.run("health-check.sh", ["lighthouse-prod"]);
     expect(r.stderr).not.toContain("error");
     expect(r.code).toBe(0);
-    expect(commands(sb)).toEqual([`terraform ${dir("lighthouse-prod")} output -json health_checks`, ...ssmCalls("lighthouse-prod")]);
+    expect(commandsOf(sb)).toEqual([`terraform ${chdirArg("lighthouse-prod")} output -json health_checks`, ...ssmCalls("lighthouse-prod")]);
     expect(r.stdout.trim().split("\n")).toEqual([
       expect.stringMatching(/^PASS {2}pg-isready +i-0f9e8d7c6b5a49382 \(ssm, us-east-1\) {2}Success: 127\.0\.0\.1:5432 - accepting connections$/),
       expect.stringMatching(/^PASS {2}timescaledb-extension +i-0f9e8d7c6b5a49382 \(ssm, us-east-1\) {2}Success$/),
@@ -257,7 +218,7 @@ describe.concurrent("operator scripts on lighthouse-dev and lighthouse-prod", ()
     );
     expect(r.stdout).toMatch(/^PASS {2}timescaledb-extension /m);
     expect(r.stdout).toMatch(/^unhealthy: 1\/2 checks passed for i-0f9e8d7c6b5a49382 after 1 attempt\(s\) in \d+s \(timeout 0s\); failing: pg-isready$/m);
-    expect(commands(sb)).toEqual([`terraform ${dir("lighthouse-prod")} output -json health_checks`, ...ssmCalls("lighthouse-prod")]);
+    expect(commandsOf(sb)).toEqual([`terraform ${chdirArg("lighthouse-prod")} output -json health_checks`, ...ssmCalls("lighthouse-prod")]);
   });
 
   it("destroy.sh lighthouse-dev --yes: final snapshot of the data volume first, then terraform destroy with dev.tfvars", async ({ expect, onTestFinished }) => {
@@ -265,9 +226,9 @@ describe.concurrent("operator scripts on lighthouse-dev and lighthouse-prod", ()
     const r = await sb.run("destroy.sh", ["lighthouse-dev", "--yes"]);
     expect(r.stderr).not.toContain("error");
     expect(r.code).toBe(0);
-    const d = dir("lighthouse-dev");
+    const d = chdirArg("lighthouse-dev");
     const { instance, volume } = FACTS["lighthouse-dev"];
-    const cmds = commands(sb);
+    const cmds = commandsOf(sb);
     expect(cmds).toEqual([
       `terraform ${d} init -input=false`,
       `terraform ${d} state list`,
@@ -277,8 +238,8 @@ describe.concurrent("operator scripts on lighthouse-dev and lighthouse-prod", ()
       `aws ec2 stop-instances --region us-east-1 --instance-ids ${instance} --output text`,
       `aws ec2 wait instance-stopped --region us-east-1 --instance-ids ${instance}`,
       expect.stringMatching(new RegExp(`^aws ec2 create-snapshot --region us-east-1 --volume-id ${volume} --description Final snapshot of ${volume} \\(stack lighthouse-dev\\) before destroy \\(.+\\) --tag-specifications \\[.*\\] --query SnapshotId --output text$`)),
-      `aws ec2 wait snapshot-completed --region us-east-1 --snapshot-ids ${SNAPSHOT(volume)}`,
-      `terraform ${d} destroy -input=false -auto-approve ${varFile("lighthouse-dev")}`,
+      `aws ec2 wait snapshot-completed --region us-east-1 --snapshot-ids ${snapshotOf(volume)}`,
+      `terraform ${d} destroy -input=false -auto-approve ${varFileArg("lighthouse", "lighthouse-dev")}`,
     ]);
     const [spec] = JSON.parse(argOf(sb.calls().find((c) => c.args[1] === "create-snapshot")!.args, "--tag-specifications")!);
     expect(Object.fromEntries(spec.Tags.map((t: { Key: string; Value: string }) => [t.Key, t.Value]))).toEqual({
@@ -290,7 +251,7 @@ describe.concurrent("operator scripts on lighthouse-dev and lighthouse-prod", ()
     });
     expect(r.stderr).toContain("secrets: none required; optional secrets (they have defaults): db_password");
     expect(r.stdout).toContain("Destroyed stack lighthouse-dev.");
-    expect(r.stdout).toContain(`Kept: final snapshot ${SNAPSHOT(volume)} of ${volume} in us-east-1`);
+    expect(r.stdout).toContain(`Kept: final snapshot ${snapshotOf(volume)} of ${volume} in us-east-1`);
   });
 
   it.for<[string, LighthouseStack]>([
@@ -301,10 +262,10 @@ describe.concurrent("operator scripts on lighthouse-dev and lighthouse-prod", ()
     const r = await sb.run("deploy.sh", [bare, "--plan-only"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`'${bare}' is the environment of one system only: stack ${stack}`);
-    expect(commands(sb)).toEqual([
+    expect(commandsOf(sb)).toEqual([
       `npm run synth -- ${stack}`,
-      `terraform ${dir(stack)} init -input=false`,
-      `terraform ${dir(stack)} plan -input=false -detailed-exitcode -out=tfplan ${varFile(stack)}`,
+      `terraform ${chdirArg(stack)} init -input=false`,
+      `terraform ${chdirArg(stack)} plan -input=false -detailed-exitcode -out=tfplan ${varFileArg("lighthouse", stack)}`,
     ]);
   });
 
@@ -344,10 +305,10 @@ describe.concurrent("operator scripts on lighthouse-dev and lighthouse-prod", ()
     expect(ssm.code).toBe(1);
     expect(ssm.stderr).toContain("health-check.sh: error: 'aws' not found on PATH (the AWS CLI v2 runs the ssm checks");
     expect(ssm.stderr).toContain("step 'health' failed");
-    expect(commands(noAws).filter((c) => c.includes(" apply "))).toHaveLength(1);
+    expect(commandsOf(noAws).filter((c) => c.includes(" apply "))).toHaveLength(1);
     expect(http.code).toBe(1);
     expect(http.stderr).toContain("health-check.sh: error: 'curl' not found on PATH");
     expect(http.stderr).toContain("step 'health' failed");
-    expect(commands(noCurl).filter((c) => c.includes(" apply "))).toHaveLength(1);
+    expect(commandsOf(noCurl).filter((c) => c.includes(" apply "))).toHaveLength(1);
   });
 });

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { TestContext } from "vitest";
-import { bodies, OPENLIT_STACK, REPO_ROOT, Sandbox, sleeps, testSandbox } from "./stubs.js";
+import { argOf, awsStub, chdirArg, commandsOf, repoTfvars, snapshotOf, terraformStub, varFileArg } from "./stack-stubs.js";
+import { bodies, OPENLIT_STACK, Sandbox, sleeps, testSandbox } from "./stubs.js";
 
 /**
  * The operator scripts on the VectorDB API stacks, by stack name: deploy.sh, health-check.sh and destroy.sh read what
@@ -13,10 +14,7 @@ import { bodies, OPENLIT_STACK, REPO_ROOT, Sandbox, sleeps, testSandbox } from "
 type Ctx = Pick<TestContext, "onTestFinished">;
 
 /** The repository's own tfvars, so names resolve as they do in the repository. */
-const tfvars = (key: string) => readFileSync(join(REPO_ROOT, "environments", `${key}.tfvars`), "utf8");
-const ENVIRONMENTS = Object.fromEntries(
-  ["vectordb-api/dev", "vectordb-api/prod", "lighthouse/dev", "lighthouse/prod", "openlit/demo", "openlit/staging"].map((k) => [k, tfvars(k)]),
-);
+const ENVIRONMENTS = repoTfvars(["vectordb-api/dev", "vectordb-api/prod", "lighthouse/dev", "lighthouse/prod", "openlit/demo", "openlit/staging"]);
 
 const REGION = "us-east-1"; // aws_region of both tfvars
 /** What the deployed stacks hold (made-up ids), and where their health check goes. */
@@ -86,11 +84,8 @@ const STATE = [
   "aws_volume_attachment.api_DataVolumeAttachment_CD8D6895",
 ];
 
-/**
- * terraform stub for the two VectorDB API stacks, told apart by -chdir: plan exits PLAN_RC (default 2 = changes);
- * outputs as `output -json NAME` / `output -raw NAME` print them; anything else fails loudly.
- */
-function terraformStub(): string {
+/** terraform for the two VectorDB API stacks (stack-stubs.ts), with their outputs. */
+function vectordbTerraform(): string {
   const outputs = STACKS.flatMap((stack) => {
     const f = FACTS[stack];
     return [
@@ -100,54 +95,16 @@ function terraformStub(): string {
       `  "${stack} ") printf '%s\\n' 'aws_region = "${REGION}"' 'instance_id = "${f.instance}"' 'load_balancer_dns_name = "${f.loadBalancer}"' ;;`,
     ];
   });
-  return [
-    'sub=""; stack=""; rest=()',
-    'for a in "$@"; do case "$a" in -chdir=*) stack=${a##*/} ;; *) if [[ -z "$sub" ]]; then sub=$a; else rest+=("$a"); fi ;; esac; done',
-    'case "$sub" in',
-    '  init) echo "Terraform has been successfully initialized!" ;;',
-    '  plan) echo "Plan: 97 to add, 0 to change, 0 to destroy."; exit "${PLAN_RC:-2}" ;;',
-    '  apply) echo "Apply complete! Resources: 97 added, 0 changed, 0 destroyed." ;;',
-    `  state) printf '%s\\n' ${STATE.join(" ")} ;;`,
-    '  destroy) echo "Destroy complete! Resources: 97 destroyed." ;;',
-    "  output)",
-    '    case "$stack ${rest[*]}" in',
-    ...outputs.map((l) => `  ${l}`),
-    '      *) echo "Error: Output not found: ${rest[*]}" >&2; exit 1 ;;',
-    "    esac ;;",
-    '  *) echo "terraform stub: unexpected $*" >&2; exit 97 ;;',
-    "esac",
-  ].join("\n");
+  return terraformStub({ resources: 97, state: STATE, outputs });
 }
 
-const SNAPSHOT = (volume: string) => `snap-${volume.slice(4)}`;
-
-/** aws stub: only the EC2 calls of destroy.sh's final snapshot; anything else exits 99. */
-function awsStub(): string {
-  const volumes = STACKS.map((stack) => {
-    const f = FACTS[stack];
-    const answer = JSON.stringify({
-      Volumes: [{
-        VolumeId: f.volume,
-        Attachments: [{ InstanceId: f.instance, State: "attached" }],
-        Tags: [{ Key: "Name", Value: `${stack}-data` }, { Key: "Environment", Value: stack.slice("vectordb-api-".length) }],
-      }],
-    });
-    return `    ${f.volume}) printf '%s\\n' '${answer}' ;;`;
-  });
-  return [
-    'arg() { local prev="" a; for a in "${@:2}"; do [[ "$prev" == "$1" ]] && { printf %s "$a"; return; }; prev=$a; done; }',
-    'case "$1 $2" in',
-    '  "ec2 describe-volumes")',
-    '    case "$(arg --volume-ids "$@")" in',
-    ...volumes,
-    "      *) exit 98 ;;",
-    "    esac ;;",
-    '  "ec2 stop-instances") printf \'STOPPINGINSTANCES\\t%s\\n\' "$(arg --instance-ids "$@")" ;;',
-    '  "ec2 wait") ;;',
-    '  "ec2 create-snapshot") v=$(arg --volume-id "$@"); printf \'snap-%s\\n\' "${v#vol-}" ;;',
-    "  *) exit 99 ;;",
-    "esac",
-  ].join("\n");
+/** aws: only the EC2 calls of destroy.sh's final snapshot (stack-stubs.ts); anything else exits 99. */
+function vectordbAws(): string {
+  return awsStub(STACKS.map((stack) => ({
+    volume: FACTS[stack].volume,
+    instance: FACTS[stack].instance,
+    tags: { Name: `${stack}-data`, Environment: stack.slice("vectordb-api-".length) },
+  })));
 }
 
 /** curl answering every request with HTTP `code` (reads the -w format, as bodies.curlHealthy). */
@@ -156,8 +113,8 @@ const curlAnswering = (code: number) => bodies.curlHealthy.replace("printf 200",
 function sandbox(ctx: Ctx): Sandbox {
   return testSandbox(ctx, {
     stubs: {
-      terraform: terraformStub(),
-      aws: awsStub(),
+      terraform: vectordbTerraform(),
+      aws: vectordbAws(),
       npm: bodies.npmSynth({ "vectordb-api-dev": VECTORDB_STACK, "vectordb-api-prod": VECTORDB_STACK, "openlit-demo": OPENLIT_STACK }),
       curl: bodies.curlHealthy,
       docker: "exit 99",
@@ -169,27 +126,18 @@ function sandbox(ctx: Ctx): Sandbox {
 /** A sandbox whose stacks are already synthesized (health-check.sh and destroy.sh read cdktf.out as it is). */
 function synthesized(ctx: Ctx, curl = bodies.curlHealthy): Sandbox {
   return testSandbox(ctx, {
-    stubs: { terraform: terraformStub(), aws: awsStub(), curl, npm: "exit 99", docker: "exit 99", sleep: "" },
+    stubs: { terraform: vectordbTerraform(), aws: vectordbAws(), curl, npm: "exit 99", docker: "exit 99", sleep: "" },
     environments: ENVIRONMENTS,
     files: Object.fromEntries(STACKS.map((s) => [`cdktf.out/stacks/${s}/cdk.tf.json`, VECTORDB_STACK])),
   });
 }
 
-const dir = (stack: VectordbStack) => `-chdir=ROOT/cdktf.out/stacks/${stack}`;
-const varFile = (stack: VectordbStack) => `-var-file=ROOT/environments/vectordb-api/${stack.slice("vectordb-api-".length)}.tfvars`;
-/** The stub calls of a run, without the (stubbed, instant) sleeps. */
-const commands = (sb: Sandbox) => sb.commands().filter((c) => !c.startsWith("sleep "));
 /** The one request of the health check: GET /api/v1/health through the load balancer, no proxy, no ~/.curlrc. */
 const healthRequest = (stack: VectordbStack) => {
   const { protocol, port } = FACTS[stack].check;
   return `curl -q -s --noproxy * --connect-timeout 5 --max-time 5 -o /dev/null -w %{http_code} -X GET ${protocol}://${checkHost(stack)}:${port}${HEALTH_PATH}`;
 };
 
-/** The value after `flag` in a recorded call. */
-function argOf(args: readonly string[], flag: string): string | undefined {
-  const k = args.indexOf(flag);
-  return k < 0 ? undefined : args[k + 1];
-}
 
 describe.concurrent("operator scripts on vectordb-api-dev and vectordb-api-prod", () => {
   it("deploy.sh vectordb-api-dev --auto-approve: synth, init/plan/apply with dev.tfvars, no secret needed, then GET /api/v1/health on the load balancer over HTTP", async ({ expect, onTestFinished }) => {
@@ -197,12 +145,12 @@ describe.concurrent("operator scripts on vectordb-api-dev and vectordb-api-prod"
     const r = await sb.run("deploy.sh", ["vectordb-api-dev", "--auto-approve"]);
     expect(r.stderr).not.toMatch(/error|missing secrets/);
     expect(r.code).toBe(0);
-    const d = dir("vectordb-api-dev");
-    expect(commands(sb)).toEqual([
+    const d = chdirArg("vectordb-api-dev");
+    expect(commandsOf(sb)).toEqual([
       "npm run synth -- vectordb-api-dev",
       `terraform ${d} init -input=false`,
-      `terraform ${d} plan -input=false -detailed-exitcode -out=tfplan ${varFile("vectordb-api-dev")}`,
-      `terraform ${d} apply -input=false ${varFile("vectordb-api-dev")} tfplan`,
+      `terraform ${d} plan -input=false -detailed-exitcode -out=tfplan ${varFileArg("vectordb-api", "vectordb-api-dev")}`,
+      `terraform ${d} apply -input=false ${varFileArg("vectordb-api", "vectordb-api-dev")} tfplan`,
       `terraform ${d} output`,
       `terraform ${d} output -json health_checks`,
       healthRequest("vectordb-api-dev"),
@@ -224,12 +172,12 @@ describe.concurrent("operator scripts on vectordb-api-dev and vectordb-api-prod"
     const r = await sb.run("deploy.sh", ["vectordb-api-prod", "--plan-only"], { env: { TF_VAR_api_key: "sample-api-key-0c1d" } });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("secrets: none required; optional secrets (they have defaults): api_key, metabase_api_key, openai_api_key, pinecone_api_key");
-    expect(commands(sb)).toEqual([
+    expect(commandsOf(sb)).toEqual([
       "npm run synth -- vectordb-api-prod",
-      `terraform ${dir("vectordb-api-prod")} init -input=false`,
-      `terraform ${dir("vectordb-api-prod")} plan -input=false -detailed-exitcode -out=tfplan ${varFile("vectordb-api-prod")}`,
+      `terraform ${chdirArg("vectordb-api-prod")} init -input=false`,
+      `terraform ${chdirArg("vectordb-api-prod")} plan -input=false -detailed-exitcode -out=tfplan ${varFileArg("vectordb-api", "vectordb-api-prod")}`,
     ]);
-    expect(commands(sb).join("\n")).not.toContain("sample-api-key"); // reaches Terraform through the environment only
+    expect(commandsOf(sb).join("\n")).not.toContain("sample-api-key"); // reaches Terraform through the environment only
     expect(existsSync(join(sb.root, "environments", "vectordb-api", "prod.secrets.tfvars"))).toBe(false);
   });
 
@@ -238,7 +186,7 @@ describe.concurrent("operator scripts on vectordb-api-dev and vectordb-api-prod"
     const r = await sb.run("health-check.sh", ["vectordb-api-prod"]);
     expect(r.stderr).not.toContain("error");
     expect(r.code).toBe(0);
-    expect(commands(sb)).toEqual([`terraform ${dir("vectordb-api-prod")} output -json health_checks`, healthRequest("vectordb-api-prod")]);
+    expect(commandsOf(sb)).toEqual([`terraform ${chdirArg("vectordb-api-prod")} output -json health_checks`, healthRequest("vectordb-api-prod")]);
     expect(r.stdout.trim().split("\n")).toEqual([
       "PASS  health  GET https://api.example.com:443/api/v1/health  HTTP 200",
       expect.stringMatching(/^healthy: 1\/1 checks passed for api\.example\.com \(1 attempt\(s\), \d+s\)$/),
@@ -249,7 +197,7 @@ describe.concurrent("operator scripts on vectordb-api-dev and vectordb-api-prod"
     const sb = synthesized({ onTestFinished }, curlAnswering(502));
     const r = await sb.run("health-check.sh", ["vectordb-api-dev", "--timeout", "0"]);
     expect(r.code).toBe(1);
-    expect(commands(sb)).toEqual([`terraform ${dir("vectordb-api-dev")} output -json health_checks`, healthRequest("vectordb-api-dev")]);
+    expect(commandsOf(sb)).toEqual([`terraform ${chdirArg("vectordb-api-dev")} output -json health_checks`, healthRequest("vectordb-api-dev")]);
     expect(r.stdout).toMatch(/^FAIL {2}health {2}GET http:\/\/vectordb-api-dev-1234567890\.us-east-1\.elb\.amazonaws\.com:80\/api\/v1\/health {2}HTTP 502$/m);
     expect(r.stdout).toMatch(/^unhealthy: 0\/1 checks passed for vectordb-api-dev-1234567890\.us-east-1\.elb\.amazonaws\.com after 1 attempt\(s\) in \d+s \(timeout 0s\); failing: health$/m);
   });
@@ -259,9 +207,9 @@ describe.concurrent("operator scripts on vectordb-api-dev and vectordb-api-prod"
     const r = await sb.run("destroy.sh", ["vectordb-api-dev", "--yes"]);
     expect(r.stderr).not.toContain("error");
     expect(r.code).toBe(0);
-    const d = dir("vectordb-api-dev");
+    const d = chdirArg("vectordb-api-dev");
     const { instance, volume } = FACTS["vectordb-api-dev"];
-    expect(commands(sb)).toEqual([
+    expect(commandsOf(sb)).toEqual([
       `terraform ${d} init -input=false`,
       `terraform ${d} state list`,
       `terraform ${d} output -json snapshot_volume_ids`,
@@ -270,8 +218,8 @@ describe.concurrent("operator scripts on vectordb-api-dev and vectordb-api-prod"
       `aws ec2 stop-instances --region us-east-1 --instance-ids ${instance} --output text`,
       `aws ec2 wait instance-stopped --region us-east-1 --instance-ids ${instance}`,
       expect.stringMatching(new RegExp(`^aws ec2 create-snapshot --region us-east-1 --volume-id ${volume} --description Final snapshot of ${volume} \\(stack vectordb-api-dev\\) before destroy \\(.+\\) --tag-specifications \\[.*\\] --query SnapshotId --output text$`)),
-      `aws ec2 wait snapshot-completed --region us-east-1 --snapshot-ids ${SNAPSHOT(volume)}`,
-      `terraform ${d} destroy -input=false -auto-approve ${varFile("vectordb-api-dev")}`,
+      `aws ec2 wait snapshot-completed --region us-east-1 --snapshot-ids ${snapshotOf(volume)}`,
+      `terraform ${d} destroy -input=false -auto-approve ${varFileArg("vectordb-api", "vectordb-api-dev")}`,
     ]);
     const [spec] = JSON.parse(argOf(sb.calls().find((c) => c.args[1] === "create-snapshot")!.args, "--tag-specifications")!);
     expect(Object.fromEntries(spec.Tags.map((t: { Key: string; Value: string }) => [t.Key, t.Value]))).toEqual({
@@ -283,7 +231,7 @@ describe.concurrent("operator scripts on vectordb-api-dev and vectordb-api-prod"
     });
     expect(r.stdout).toContain("Destroyed stack vectordb-api-dev.");
     expect(r.stdout).toContain(`Removed ${STATE.length} resource(s):`);
-    expect(r.stdout).toContain(`Kept: final snapshot ${SNAPSHOT(volume)} of ${volume} in us-east-1`);
+    expect(r.stdout).toContain(`Kept: final snapshot ${snapshotOf(volume)} of ${volume} in us-east-1`);
   });
 
   // With the repository's tfvars, dev and prod are environments of lighthouse and vectordb-api alike: a bare
