@@ -105,86 +105,59 @@ export class InstanceAlarms extends Construct {
         alarmActions: withNotify(automate(action)),
         okActions: notify,
       });
-    this.alarms.push(
+    const statusChecks = [
       (props.systemCheckAction ?? "recover") === "recover"
         ? statusCheck("SystemCheck", "StatusCheckFailed_System", "system-check", "recover", 2, "System status check failed (AWS hardware or network): recovering the instance onto new hardware.")
         : statusCheck("SystemCheck", "StatusCheckFailed_System", "system-check", "reboot", 2, "System status check failed (AWS hardware or network): rebooting (a spot instance cannot be recovered)."),
       statusCheck("InstanceCheck", "StatusCheckFailed_Instance", "instance-check", "reboot", 3, "Instance status check failed (kernel, memory exhaustion, network config): rebooting."),
-    );
+    ];
 
-    for (const fs of props.filesystems ?? []) {
-      this.alarms.push(
-        new CloudwatchMetricAlarm(this, `Disk-${fs.key}`, {
-          alarmName: `${props.namePrefix}-disk-${fs.key}`,
-          alarmDescription: `${fs.path} is over ${diskUsedPercent}% full.`,
-          namespace: "CWAgent",
-          metricName: "disk_used_percent",
-          dimensions: { InstanceId: props.instanceId, path: fs.path, fstype: fs.fstype },
-          statistic: "Maximum",
-          period: 300,
-          evaluationPeriods: 2,
-          threshold: diskUsedPercent,
-          comparisonOperator: "GreaterThanOrEqualToThreshold",
-          // No data means the agent is down, not a full disk: do not page for it.
-          treatMissingData: "missing",
-          alarmActions: notify,
-          okActions: notify,
+    // The rest only notify (there is no automatic fix for a full disk or a busy CPU). No data means the agent or the
+    // instance is down, not a full disk: they do not page for it.
+    const watchAlarm = (id: string, suffix: string, description: string, metric: { namespace: string; metricName: string; dimensions: Record<string, string>; statistic: string; period: number; evaluationPeriods: number; threshold: number }) =>
+      new CloudwatchMetricAlarm(this, id, {
+        alarmName: `${props.namePrefix}-${suffix}`,
+        alarmDescription: description,
+        ...metric,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "missing",
+        alarmActions: notify,
+        okActions: notify,
+      });
+    const watching = [
+      ...(props.filesystems ?? []).map((fs) =>
+        watchAlarm(`Disk-${fs.key}`, `disk-${fs.key}`, `${fs.path} is over ${diskUsedPercent}% full.`, {
+          namespace: "CWAgent", metricName: "disk_used_percent", dimensions: { InstanceId: props.instanceId, path: fs.path, fstype: fs.fstype },
+          statistic: "Maximum", period: 300, evaluationPeriods: 2, threshold: diskUsedPercent,
         }),
-      );
-    }
+      ),
+      ...(cpuUtilizationPercent > 0
+        ? [watchAlarm("Cpu", "cpu", `CPU use is over ${cpuUtilizationPercent}% for 15 minutes (a larger instance type, or find the expensive work).`, {
+            namespace: "AWS/EC2", metricName: "CPUUtilization", dimensions: { InstanceId: props.instanceId },
+            statistic: "Average", period: 300, evaluationPeriods: 3, threshold: cpuUtilizationPercent,
+          })]
+        : []),
+      ...(memoryUsedPercent > 0
+        ? [watchAlarm("Memory", "memory", `Memory use is over ${memoryUsedPercent}% (containers are near their limits; swap in use).`, {
+            namespace: "CWAgent", metricName: "mem_used_percent", dimensions: { InstanceId: props.instanceId },
+            statistic: "Average", period: 300, evaluationPeriods: 3, threshold: memoryUsedPercent,
+          })]
+        : []),
+    ];
+    this.alarms.push(...statusChecks, ...watching);
 
-    if (cpuUtilizationPercent > 0) {
-      this.alarms.push(
-        new CloudwatchMetricAlarm(this, "Cpu", {
-          alarmName: `${props.namePrefix}-cpu`,
-          alarmDescription: `CPU use is over ${cpuUtilizationPercent}% for 15 minutes (a larger instance type, or find the expensive work).`,
-          namespace: "AWS/EC2",
-          metricName: "CPUUtilization",
-          dimensions: { InstanceId: props.instanceId },
-          statistic: "Average",
-          period: 300,
-          evaluationPeriods: 3,
-          threshold: cpuUtilizationPercent,
-          comparisonOperator: "GreaterThanOrEqualToThreshold",
-          treatMissingData: "missing",
-          alarmActions: notify,
-          okActions: notify,
-        }),
-      );
-    }
-
-    if (memoryUsedPercent > 0) {
-      this.alarms.push(
-        new CloudwatchMetricAlarm(this, "Memory", {
-          alarmName: `${props.namePrefix}-memory`,
-          alarmDescription: `Memory use is over ${memoryUsedPercent}% (containers are near their limits; swap in use).`,
-          namespace: "CWAgent",
-          metricName: "mem_used_percent",
-          dimensions: { InstanceId: props.instanceId },
-          statistic: "Average",
-          period: 300,
-          evaluationPeriods: 3,
-          threshold: memoryUsedPercent,
-          comparisonOperator: "GreaterThanOrEqualToThreshold",
-          treatMissingData: "missing",
-          alarmActions: notify,
-          okActions: notify,
-        }),
-      );
-    }
     const watch = props.watchEnabled ?? true;
-    const watching = this.alarms.slice(2);
     if (watch !== true) for (const alarm of watching) alarm.count = countWhen(watch);
     this.alarmArns =
       watch === true || watching.length === 0
         ? this.alarms.map((a) => a.arn)
-        : Token.asList(Fn.concat([this.alarms.slice(0, 2).map((a) => a.arn), ...watching.map((a) => splat(a, "arn"))]));
+        : Token.asList(Fn.concat([statusChecks.map((a) => a.arn), ...watching.map((a) => splat(a, "arn"))]));
     const count = this.alarms.length;
     const usd = (n: number) => Math.round(n * ALARM_USD_PER_MONTH * 100) / 100;
     CostEstimate.of(this).add({
       key: costKey(this, "alarms"),
-      usd: typeof watch === "boolean" || watching.length === 0 ? usd(watch === false ? 2 : count) : Token.asNumber(Fn.conditional(watch, usd(count), usd(2))),
-      description: watch === true ? `${count} CloudWatch alarms` : `CloudWatch alarms: 2 status checks, ${watching.length} more when monitoring is on`,
+      usd: typeof watch === "boolean" || watching.length === 0 ? usd(watch === false ? statusChecks.length : count) : Token.asNumber(Fn.conditional(watch, usd(count), usd(statusChecks.length))),
+      description: watch === true ? `${count} CloudWatch alarms` : `CloudWatch alarms: ${statusChecks.length} status checks, ${watching.length} more when monitoring is on`,
     });
   }
 }
