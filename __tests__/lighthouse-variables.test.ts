@@ -2,10 +2,9 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { stackName } from "../stacks/base-stack.js";
 import { synthLighthouse, TfJson } from "./support/synth.js";
-import { requireTerraform } from "./support/terraform.js";
 import { LIGHTHOUSE_VARIABLE_ERRORS } from "./support/input-errors.js";
-import { explain, RunResult, terraformTest, TestReport, TestRun, TfValue } from "./support/terraform-test.js";
-import { offlineModule, REPO, validationsOf, VariableValidation } from "./support/variables.js";
+import { REPO, validationsOf } from "./support/variables.js";
+import { readTfvarsWithLists, RunValue, variableCatalogue } from "./support/variable-catalogue.js";
 
 // The Lighthouse stacks' variables through the real Terraform engine (no provider needed for variables, locals and
 // outputs): every case below is a `run` block of Terraform's own test framework, all planned by ONE `terraform test`.
@@ -18,63 +17,13 @@ const stacks: Record<string, TfJson> = Object.fromEntries(
 );
 const TFVARS = (environment: Environment) => `environments/lighthouse/${environment}.tfvars`;
 
-/** A run variable: a literal, or a list for a list(string) variable. */
-type RunValue = TfValue | readonly string[];
-
-/**
- * A tfvars file as run variables. The shared readTfvars reads literal strings, numbers and booleans only; the
- * document's prod file also sets a list (ssh_allowed_cidr_blocks = ["10.0.0.0/16"]). Each right-hand side here is
- * valid JSON; anything else throws, so a richer file fails loudly instead of being half read.
- */
-function readLighthouseTfvars(file: string): Record<string, RunValue> {
-  const values: Record<string, RunValue> = {};
-  readFileSync(resolve(REPO, file), "utf8").split("\n").forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#")) return;
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*("(?:[^"\\$%]|\\.)*"|\[(?:\s*"[^"\\$%]*"\s*,?)*\s*\]|true|false|-?[0-9]+(?:\.[0-9]+)?)\s*(?:#.*)?$/.exec(line);
-    if (!m) throw new Error(`${file}:${i + 1}: not an assignment this reader understands: ${raw}`);
-    if (m[1] in values) throw new Error(`${file}:${i + 1}: ${m[1]} is set twice`);
-    values[m[1]] = JSON.parse(m[2].replace(/,(\s*\])$/, "$1")) as RunValue;
-  });
-  return values;
-}
-
+const harness = variableCatalogue({ stacks, alsoExpectFailures: true });
+const { plan, expectPasses, expectRejected, resultOf } = harness;
 /** The environment's tfvars with overrides, as `-var-file=<env>.tfvars -var=…` gives them. */
-const tfvars = (environment: Environment, overrides: Record<string, RunValue> = {}) => ({ ...readLighthouseTfvars(TFVARS(environment)), ...overrides });
-
-const runs: TestRun[] = [];
-/**
- * Adds a run. terraformTest writes each variable into the run's JSON test file as it is, and a JSON array is a
- * Terraform list: TfValue names only the literals its tfvars reader returns, hence the cast.
- */
-const plan = (run: Omit<TestRun, "variables"> & { variables: Record<string, RunValue> }) => (runs.push(run as TestRun), run.name);
-
-/** The one validation of the stack whose error_message is the catalogue's message. */
-function validationShowing(stack: TfJson, message: string): VariableValidation {
-  const matches = validationsOf(stack).filter((v) => v.errorMessage === message);
-  if (matches.length !== 1) {
-    throw new Error(`${matches.length} validations of the stack have the message "${message}": ${matches.map((m) => `var.${m.variable}[${m.index}]`).join(", ")}`);
-  }
-  return matches[0];
-}
-
-/**
- * A wrong input planned with `expect_failures = [var.x]`, which passes only when var.x fails and nothing else does;
- * where var.x has several rules, also bare, so the message shows which rule failed.
- */
-function rejection(name: string, environment: Environment, variables: Record<string, RunValue>, message: string) {
-  const stack = STACK(environment);
-  let validation: VariableValidation;
-  try {
-    validation = validationShowing(stacks[stack]!, message);
-  } catch (error) {
-    return { name, validation: error as Error };
-  }
-  plan({ name: `${name}_expect`, module: stack, variables, expectFailures: [`var.${validation.variable}`] });
-  const single = validationsOf(stacks[stack]!).filter((v) => v.variable === validation.variable).length === 1;
-  if (!single) plan({ name: `${name}_shown`, module: stack, variables });
-  return { name, validation, single };
-}
+const tfvars = (environment: Environment, overrides: Readonly<Record<string, RunValue>> = {}) => ({ ...readTfvarsWithLists(TFVARS(environment)), ...overrides });
+/** A wrong input of the environment's stack (support/variable-catalogue.ts). */
+const rejection = (name: string, environment: Environment, variables: Record<string, RunValue>, message: string) =>
+  harness.rejection(name, STACK(environment), variables, message);
 
 // The document's two terraform.tfvars, unchanged, with the cost its calculator gives for each.
 const DOCUMENT_COST: Record<Environment, string> = { dev: "$3.54", prod: "$23.36" };
@@ -91,7 +40,7 @@ const documentExamples = ENVIRONMENTS.map((environment) => [
 const otherEnvironment = rejection(
   "other_environment",
   "prod",
-  readLighthouseTfvars(TFVARS("dev")),
+  readTfvarsWithLists(TFVARS("dev")),
   'This is the lighthouse-prod stack: set environment = "prod" or use environments/lighthouse/prod.tfvars with it.',
 );
 const catalogue = LIGHTHOUSE_VARIABLE_ERRORS.map((e, i) => [`lighthouse-${e.environment}`, e.what, rejection(`catalogue_${i}`, e.environment, tfvars(e.environment, e.vars), e.message)] as const);
@@ -139,39 +88,7 @@ const accepted = EDGE_VALID.map((e, i) => [`lighthouse-${e.environment}`, e.what
 const controlExpect = plan({ name: "control_expect", module: STACK("dev"), variables: tfvars("dev"), expectFailures: ["var.ssh_allowed_cidr_blocks"] });
 const controlAssert = plan({ name: "control_assert", module: STACK("dev"), variables: tfvars("dev"), asserts: [{ condition: `${cost} == "$0.00"`, message: `estimated_monthly_cost is \${${cost}}` }] });
 
-let report: Promise<TestReport>;
-beforeAll(() => {
-  requireTerraform();
-  const modules = Object.fromEntries(Object.entries(stacks).map(([name, stack]) => [name, offlineModule(stack)]));
-  report = terraformTest(modules, runs);
-  // Awaited by the tests, so a failure shows in each of them rather than as an unhandled rejection.
-  report.catch(() => {});
-});
-
-const resultOf = async (name: string): Promise<[RunResult, string]> => {
-  const r = await report;
-  return [r.result(name), explain(r, name)];
-};
-
-async function expectPasses(name: string) {
-  const [result, why] = await resultOf(name);
-  // no diagnostics at all: no warnings either
-  expect(result, why).toEqual({ status: "pass", diagnostics: [] });
-}
-
-/** Both plans of a rejection: the variable failed and nothing else did; the bare plan shows exactly its message. */
-async function expectRejected(rejected: ReturnType<typeof rejection>) {
-  const { name, validation } = rejected;
-  if (validation instanceof Error) throw validation;
-  await expectPasses(`${name}_expect`);
-  if ("single" in rejected && rejected.single) return;
-  const [shown, why] = await resultOf(`${name}_shown`);
-  expect(shown.status, why).toBe("error");
-  expect(
-    shown.diagnostics.map((d) => ({ summary: d.summary, message: d.detail.split("\n\nThis was checked by the validation rule")[0] })),
-    why,
-  ).toEqual([{ summary: "Invalid value for variable", message: validation.errorMessage }]);
-}
+beforeAll(harness.start);
 
 describe("the document's tfvars", () => {
   it.each(documentExamples)("environments/lighthouse/%s.tfvars passes every validation unchanged, at the document's cost", async (_environment, run) => {

@@ -2,10 +2,9 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { stackName } from "../stacks/base-stack.js";
 import { synthVectordb, TfJson } from "./support/synth.js";
-import { requireTerraform } from "./support/terraform.js";
 import { VECTORDB_VARIABLE_ERRORS } from "./support/input-errors.js";
-import { explain, RunResult, terraformTest, TestReport, TestRun, TfValue } from "./support/terraform-test.js";
-import { offlineModule, REPO, validationsOf, VariableValidation } from "./support/variables.js";
+import { REPO, validationsOf } from "./support/variables.js";
+import { readTfvarsWithLists, RunValue, variableCatalogue } from "./support/variable-catalogue.js";
 
 // The VectorDB API stacks' variables through the real Terraform engine (no provider needed for variables, locals and
 // outputs): every case below is a `run` block of Terraform's own test framework, all planned by ONE `terraform test`.
@@ -20,64 +19,13 @@ const stacks: Record<string, TfJson> = Object.fromEntries(
 );
 const TFVARS = (environment: Environment) => `environments/vectordb-api/${environment}.tfvars`;
 
-/** A run variable: a literal, or a list for a list(string) variable. */
-type RunValue = TfValue | readonly string[];
-
-/**
- * A tfvars file as run variables. The shared readTfvars reads literal strings, numbers and booleans only; an
- * operator's file may also set the lists (ssh_allowed_cidr_blocks, the subnet ids). Each right-hand side here is
- * valid JSON; anything else throws, so a richer file fails loudly instead of being half read.
- */
-function readVectordbTfvars(file: string): Record<string, RunValue> {
-  const values: Record<string, RunValue> = {};
-  readFileSync(resolve(REPO, file), "utf8").split("\n").forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#")) return;
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*("(?:[^"\\$%]|\\.)*"|\[(?:\s*"[^"\\$%]*"\s*,?)*\s*\]|true|false|-?[0-9]+(?:\.[0-9]+)?)\s*(?:#.*)?$/.exec(line);
-    if (!m) throw new Error(`${file}:${i + 1}: not an assignment this reader understands: ${raw}`);
-    if (m[1] in values) throw new Error(`${file}:${i + 1}: ${m[1]} is set twice`);
-    values[m[1]] = JSON.parse(m[2].replace(/,(\s*\])$/, "$1")) as RunValue;
-  });
-  return values;
-}
-
+const harness = variableCatalogue({ stacks });
+const { plan, expectPasses, expectRejected, resultOf } = harness;
 /** The environment's tfvars with overrides, as `-var-file=<env>.tfvars -var=…` gives them. */
-const tfvars = (environment: Environment, overrides: Readonly<Record<string, RunValue>> = {}) => ({ ...readVectordbTfvars(TFVARS(environment)), ...overrides });
-
-const runs: TestRun[] = [];
-/**
- * Adds a run. terraformTest writes each variable into the run's JSON test file as it is, and a JSON array is a
- * Terraform list: TfValue names only the literals its tfvars reader returns, hence the cast.
- */
-const plan = (run: Omit<TestRun, "variables"> & { variables: Record<string, RunValue> }) => (runs.push(run as TestRun), run.name);
-
-/** The one validation of the stack whose error_message is the catalogue's message. */
-function validationShowing(stack: TfJson, message: string): VariableValidation {
-  const matches = validationsOf(stack).filter((v) => v.errorMessage === message);
-  if (matches.length !== 1) {
-    throw new Error(`${matches.length} validations of the stack have the message "${message}": ${matches.map((m) => `var.${m.variable}[${m.index}]`).join(", ")}`);
-  }
-  return matches[0];
-}
-
-/**
- * A wrong input, planned once. Where var.x has one rule: `expect_failures = [var.x]`, which passes only when var.x
- * fails and nothing else does. Where it has several: bare, so the diagnostics show which rule failed (exactly one,
- * with the catalogue's message, which only that rule has).
- */
-function rejection(name: string, environment: Environment, variables: Record<string, RunValue>, message: string) {
-  const stack = STACK(environment);
-  let validation: VariableValidation;
-  try {
-    validation = validationShowing(stacks[stack]!, message);
-  } catch (error) {
-    return { name, validation: error as Error };
-  }
-  const single = validationsOf(stacks[stack]!).filter((v) => v.variable === validation.variable).length === 1;
-  if (single) plan({ name: `${name}_expect`, module: stack, variables, expectFailures: [`var.${validation.variable}`] });
-  else plan({ name: `${name}_shown`, module: stack, variables });
-  return { name, validation, single };
-}
+const tfvars = (environment: Environment, overrides: Readonly<Record<string, RunValue>> = {}) => ({ ...readTfvarsWithLists(TFVARS(environment)), ...overrides });
+/** A wrong input of the environment's stack (support/variable-catalogue.ts). */
+const rejection = (name: string, environment: Environment, variables: Record<string, RunValue>, message: string) =>
+  harness.rejection(name, STACK(environment), variables, message);
 
 // The two tfvars files, unchanged: nothing refused, and the log groups the document names (prod) or their -dev twins.
 const LOG_GROUPS: Record<Environment, string> = { dev: "/aws/ec2/vectordb-api-dev,/aws/ec2/vectordb-worker-dev", prod: "/aws/ec2/vectordb-api,/aws/ec2/vectordb-worker" };
@@ -95,7 +43,7 @@ const otherEnvironment = rejection(
   "other_environment",
   "prod",
   // dev's file without its HTTP opt-in, which prod refuses on its own account.
-  { ...readVectordbTfvars(TFVARS("dev")), allow_http_only: false },
+  { ...readTfvarsWithLists(TFVARS("dev")), allow_http_only: false },
   'This is the vectordb-api-prod stack: set environment = "prod" or use environments/vectordb-api/prod.tfvars with it.',
 );
 const catalogue = VECTORDB_VARIABLE_ERRORS.map((e, i) => [`vectordb-api-${e.environment}`, e.what, rejection(`catalogue_${i}`, e.environment, tfvars(e.environment, e.vars), e.message)] as const);
@@ -150,38 +98,7 @@ const accepted = EDGE_VALID.map((e, i) => [`vectordb-api-${e.environment}`, e.wh
 const controlExpect = plan({ name: "control_expect", module: STACK("dev"), variables: tfvars("dev"), expectFailures: ["var.ssh_allowed_cidr_blocks"] });
 const controlAssert = plan({ name: "control_assert", module: STACK("dev"), variables: tfvars("dev"), asserts: [{ condition: `${logGroups} == ""`, message: `log_groups is \${${logGroups}}` }] });
 
-let report: Promise<TestReport>;
-beforeAll(() => {
-  requireTerraform();
-  const modules = Object.fromEntries(Object.entries(stacks).map(([name, stack]) => [name, offlineModule(stack)]));
-  report = terraformTest(modules, runs);
-  // Awaited by the tests, so a failure shows in each of them rather than as an unhandled rejection.
-  report.catch(() => {});
-});
-
-const resultOf = async (name: string): Promise<[RunResult, string]> => {
-  const r = await report;
-  return [r.result(name), explain(r, name)];
-};
-
-async function expectPasses(name: string) {
-  const [result, why] = await resultOf(name);
-  // no diagnostics at all: no warnings either
-  expect(result, why).toEqual({ status: "pass", diagnostics: [] });
-}
-
-/** The rejection's one plan: var.x failed and nothing else did, or the bare plan shows exactly its message. */
-async function expectRejected(rejected: ReturnType<typeof rejection>) {
-  const { name, validation } = rejected;
-  if (validation instanceof Error) throw validation;
-  if (rejected.single) return expectPasses(`${name}_expect`);
-  const [shown, why] = await resultOf(`${name}_shown`);
-  expect(shown.status, why).toBe("error");
-  expect(
-    shown.diagnostics.map((d) => ({ summary: d.summary, message: d.detail.split("\n\nThis was checked by the validation rule")[0] })),
-    why,
-  ).toEqual([{ summary: "Invalid value for variable", message: validation.errorMessage }]);
-}
+beforeAll(harness.start);
 
 describe("the stacks' tfvars", () => {
   it.each(tfvarsFiles)("environments/vectordb-api/%s.tfvars passes every validation unchanged", async (_environment, run) => {
