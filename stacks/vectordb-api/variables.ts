@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { TerraformVariable } from "cdktf";
+import { networkVariables, httpsVariables } from "../web-variables.js";
 import { emailRule, HOST_NAME, instanceTypeRule, logRetentionRule, secret, variable, wholeNumberRule } from "../variables.js";
 import { VectordbProfile } from "./profiles.js";
 
@@ -10,8 +11,6 @@ import { VectordbProfile } from "./profiles.js";
  */
 export type VectordbVariables = ReturnType<typeof createVectordbVariables>;
 
-const ID_LIST = (name: string, prefix: string) =>
-  [`alltrue([for id in var.${name} : can(regex("^${prefix}-[0-9a-f]{8,17}$", id))])`, `${name} must be ${prefix} ids (${prefix}- and 8 to 17 lower-case hex digits), e.g. ["${prefix}-0123456789abcdef0"].`] as const;
 const POSITIVE = (name: string, max: number, example: number) =>
   wholeNumberRule(name, 1, max, `${name} must be a whole number from 1 to ${max}, e.g. ${example}.`);
 const NO_QUOTES = (name: string) => [`!can(regex("['\\"\\\\n\\\\r\\\\\\\\]", var.${name}))`, `${name} must not contain quotes, backslashes or line breaks (it is written to the application's env file).`] as const;
@@ -19,41 +18,13 @@ const NO_QUOTES = (name: string) => [`!can(regex("['\\"\\\\n\\\\r\\\\\\\\]", var
 export function createVectordbVariables(scope: Construct, profile: VectordbProfile) {
   const v = (name: string, config: ConstructorParameters<typeof TerraformVariable>[2], rules: Parameters<typeof variable>[3] = []) => variable(scope, name, config, rules);
   return {
-    // --- Network --------------------------------------------------------------------------------------------
-    vpcId: v("vpc_id", { type: "string", default: "", description: "Existing VPC (the document's checklist), with public_subnet_ids and private_subnet_ids. Empty: the stack creates the network." }, [
-      ['can(regex("^(vpc-[0-9a-f]{8,17})?$", var.vpc_id))', "vpc_id must look like vpc-0123456789abcdef0, or be empty to create the network."],
-    ]),
-    publicSubnetIds: v("public_subnet_ids", { type: "list(string)", default: [], description: "Public subnets (two zones or more) of vpc_id, for the load balancer only." }, [
-      ID_LIST("public_subnet_ids", "subnet"),
-      ['var.vpc_id == "" || length(var.public_subnet_ids) >= 2', "public_subnet_ids needs two subnets in different zones of vpc_id (the load balancer spans two zones)."],
-    ]),
-    privateSubnetIds: v("private_subnet_ids", { type: "list(string)", default: [], description: "Private subnets (two zones or more) of vpc_id, with outbound internet (NAT), for the instance and the cache." }, [
-      ID_LIST("private_subnet_ids", "subnet"),
-      ['var.vpc_id == "" || length(var.private_subnet_ids) >= 2', "private_subnet_ids needs two subnets in different zones of vpc_id (the cache's subnet group spans them)."],
-      ['var.vpc_id != "" || length(var.public_subnet_ids) + length(var.private_subnet_ids) == 0', "public_subnet_ids and private_subnet_ids are given without vpc_id: set vpc_id too to use an existing network, or leave the lists empty to create one."],
-    ]),
-    natGateways: v("nat_gateways", { type: "number", default: profile.natGateways, description: "NAT gateways of a created network: 1 (one zone's outage cuts outbound internet) or 2 (one per zone, $32.85/month more)." }, [
-      ["var.nat_gateways == 1 || var.nat_gateways == 2", "nat_gateways must be 1 or 2: the instance needs outbound internet for OpenAI and Pinecone."],
-    ]),
-    // --- Load balancer ----------------------------------------------------------------------------------------
-    domainName: v("domain_name", { type: "string", default: "", description: "DNS name of the API (e.g. api.example.com): an ACM certificate validated in hosted_zone_name and an alias record. Empty: give certificate_arn, or allow_http_only in dev." }, [
-      [`can(regex("^(${HOST_NAME}\\\\.[A-Za-z]{2,63})?$", var.domain_name))`, "domain_name must be a DNS name such as \"api.example.com\", or empty."],
-    ]),
-    hostedZoneName: v("hosted_zone_name", { type: "string", default: "", description: "Route 53 public hosted zone of domain_name (e.g. example.com), for the certificate's validation and the alias record." }, [
-      [`can(regex("^(${HOST_NAME}\\\\.[A-Za-z]{2,63})?$", var.hosted_zone_name))`, "hosted_zone_name must be a zone name such as \"example.com\", or empty."],
-      ['var.domain_name == "" || var.certificate_arn != "" || var.hosted_zone_name != ""', "domain_name is set without hosted_zone_name: name its Route 53 zone (the certificate is validated there), or give certificate_arn."],
-      ['!strcontains(var.hosted_zone_name, ".") || var.domain_name == "" || var.domain_name == var.hosted_zone_name || endswith(var.domain_name, ".${var.hosted_zone_name}")', "domain_name is not in hosted_zone_name: the certificate's validation record and the alias go into that zone, so the name must end with it (api.example.com in example.com)."],
-    ]),
-    certificateArn: v("certificate_arn", { type: "string", default: "", description: "An existing ACM certificate for the HTTPS listener instead of one the stack requests." }, [
-      ['can(regex("^(arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+)?$", var.certificate_arn))', "certificate_arn must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>), or empty."],
-      ['var.certificate_arn == "" || var.domain_name != ""', "certificate_arn is set but domain_name is empty: give the DNS name the certificate is for (clients and the health check use it)."],
-      ['!can(regex("^arn:aws[a-z-]*:acm:", var.certificate_arn)) || try(split(":", var.certificate_arn)[3] == var.aws_region, false)', "certificate_arn is in another region than aws_region: a load balancer only uses ACM certificates of its own region; request or import one there."],
-    ]),
-    allowHttpOnly: v(
-      "allow_http_only",
-      { type: "bool", default: false, description: "Try the API over plain HTTP on port 80 when there is no domain or certificate (not in prod: API keys would cross the internet unencrypted)." },
-      profile.protect ? [["!var.allow_http_only", "allow_http_only is for trying the API in dev: production serves HTTPS only. Set domain_name and hosted_zone_name, or certificate_arn."]] : [],
-    ),
+    ...networkVariables(scope, {
+      privateUse: "the instance and the cache",
+      privateTwoZonesReason: "the cache's subnet group spans them",
+      natDefault: profile.natGateways,
+      natReason: "the instance needs outbound internet for OpenAI and Pinecone",
+    }),
+    ...httpsVariables(scope, { what: "the API", exampleDomain: "api.example.com", protect: profile.protect, httpRisk: "API keys would cross the internet unencrypted" }),
     // --- Instance ---------------------------------------------------------------------------------------------
     instanceType: v("instance_type", { type: "string", default: profile.instanceType, description: "EC2 instance type: t3.large is the document's minimum for prod (8 GiB), m5.xlarge its recommendation." }, [
       instanceTypeRule("instance_type", '"t3.large" or "m5.xlarge"'),
