@@ -124,6 +124,23 @@ describe("AutoScalingHosts options", () => {
     });
   });
 
+  it("switches the requests-per-target policy with a Terraform boolean (count), the CPU policy always there", () => {
+    const json = synthGroup({}, (stack) => ({
+      scaling: {
+        cpuTargetPercent: 60,
+        requestsPerTarget: {
+          loadBalancerArnSuffix: "app/shop/0123456789abcdef",
+          targetGroupArnSuffix: "targetgroup/shop/0123456789abcdef",
+          value: 500,
+          enabled: new TerraformVariable(stack, "by_requests", { type: "bool" }).booleanValue,
+        },
+      },
+    }));
+    const policies = Object.fromEntries(resourcesOf(json, "aws_autoscaling_policy").map(([, p]) => [p.name, p]));
+    expect(policies["shop-test-requests-per-target"].count).toBe("${var.by_requests ? 1 : 0}");
+    expect(policies["shop-test-cpu-target"].count).toBeUndefined();
+  });
+
   it("takes Terraform numbers for the sizes and multiplies the cost by the desired one", () => {
     const json = synthGroup({}, (stack) => ({
       minSize: new TerraformVariable(stack, "min", { type: "number" }).numberValue,

@@ -6,7 +6,7 @@ import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
 // Provider docs: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/autoscaling_policy
 import { AutoscalingPolicy } from "@cdktf/provider-aws/lib/autoscaling-policy";
-import { isNonEmpty } from "../core/index.js";
+import { countWhen, isNonEmpty, Switch } from "../core/index.js";
 import { HostRole, hostSoftware } from "../compose-host/index.js";
 import { CostEstimate, costKey, CUSTOM_METRIC_USD_PER_MONTH, GP3_USD_PER_GIB_MONTH, monthlyInstancePrice } from "../cost-estimate/index.js";
 import { AL2023_ROOT_DEVICE_NAME, AUTO_SCALING_HOSTS_DEFAULTS, AutoScalingHostsProps } from "./props.js";
@@ -112,8 +112,9 @@ export class AutoScalingHosts extends Construct {
 
   private addScaling(props: AutoScalingHostsProps): AutoScalingHosts["scalingPolicies"] {
     const { cpuTargetPercent, requestsPerTarget } = props.scaling ?? {};
-    const policy = (id: string, name: string, predefinedMetricType: string, targetValue: number, resourceLabel?: string) =>
+    const policy = (id: string, name: string, predefinedMetricType: string, targetValue: number, resourceLabel?: string, enabled: Switch = true) =>
       new AutoscalingPolicy(this, id, {
+        count: enabled === true ? undefined : countWhen(enabled),
         name: `${props.name}-${name}`,
         autoscalingGroupName: this.group.name,
         policyType: "TargetTrackingScaling",
@@ -130,6 +131,7 @@ export class AutoScalingHosts extends Construct {
               "ALBRequestCountPerTarget",
               requestsPerTarget.value,
               `${requestsPerTarget.loadBalancerArnSuffix}/${requestsPerTarget.targetGroupArnSuffix}`,
+              requestsPerTarget.enabled,
             ),
     };
   }

@@ -20,6 +20,11 @@ export interface AutoScalingTargets {
     readonly loadBalancerArnSuffix: string;
     /** Requests per target (more than 0). */
     readonly value: number;
+    /**
+     * Whether the policy exists (a Terraform boolean makes it `count`, so a variable can switch it).
+     * @default true
+     */
+    readonly enabled?: Switch;
   };
 }
 
