@@ -209,6 +209,21 @@ describe("Database options", () => {
   });
 });
 
+describe("Database master password rotation", () => {
+  it("keeps RDS's own schedule by default: no rotation resource", () => {
+    expect(resourcesOf(synthDatabase(), "aws_secretsmanager_secret_rotation")).toEqual([]);
+  });
+
+  it("sets the schedule of the RDS-managed secret, without rotating on apply", () => {
+    const rotation = onlyResource(synthDatabase({ masterPasswordRotation: { scheduleExpression: "cron(0 4 ? * SUN *)" } }), "aws_secretsmanager_secret_rotation");
+    expect(rotation).toEqual({
+      secret_id: expect.stringMatching(/^\$\{aws_db_instance\.db_[0-9A-F]+\.master_user_secret\[0\]\.secret_arn\}$/),
+      rotate_immediately: false,
+      rotation_rules: { schedule_expression: "cron(0 4 ? * SUN *)", duration: "1h" },
+    });
+  });
+});
+
 describe("Database cost item", () => {
   const items = (props: Partial<DatabaseProps> | ((stack: TerraformStack) => Partial<DatabaseProps>)) => synthDatabase(props).output.cost_breakdown.value as Record<string, string>;
 
@@ -294,6 +309,13 @@ describe("Database validation", () => {
       "allowedSecurityGroups is empty: give the security groups of the clients, e.g. { app: appGroup.id }; the database is open to nothing else.",
       'backupWindow "05:30-06:30" overlaps maintenanceWindow "sun:05:00-sun:06:00": RDS needs them apart; move one.',
       'cloudwatchLogsExports ["audit"] must list "postgresql", "upgrade", "iam-db-auth-error" at most once each.',
+    ]);
+  });
+
+  it("refuses a rotation schedule that is not cron() or rate(), and a window outside 1h-24h", () => {
+    expect(problems({ masterPasswordRotation: { scheduleExpression: "every sunday", duration: "90m" } })).toEqual([
+      'masterPasswordRotation.scheduleExpression "every sunday" must be a Secrets Manager schedule, cron(...) or rate(N days), e.g. "cron(0 4 ? * SUN *)".',
+      'masterPasswordRotation.duration "90m" must be a whole number of hours from 1h to 24h, e.g. "1h".',
     ]);
   });
 

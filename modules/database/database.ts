@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
 import { Fn, Op, Token } from "cdktf";
 // Provider docs: https://registry.terraform.io/providers/hashicorp/aws/6.25.0/docs/resources/db_instance
+// Provider docs: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/secretsmanager_secret_rotation
+import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
@@ -161,6 +163,14 @@ export class Database extends Construct {
     this.port = DATABASE_PORT;
     this.masterSecretArn = this.instance.masterUserSecret.get(0).secretArn;
     this.securityGroupId = this.securityGroup.id;
+    if (p.masterPasswordRotation) {
+      // The secret is RDS's; only its schedule is set here (rotate_immediately = false: no rotation on apply).
+      new SecretsmanagerSecretRotation(this, "MasterPasswordRotation", {
+        secretId: this.masterSecretArn,
+        rotateImmediately: false,
+        rotationRules: { scheduleExpression: p.masterPasswordRotation.scheduleExpression, duration: p.masterPasswordRotation.duration ?? "1h" },
+      });
+    }
     this.identifier = this.instance.identifier;
     this.arn = this.instance.arn;
 

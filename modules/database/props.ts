@@ -114,6 +114,13 @@ export interface DatabaseProps {
    */
   readonly cloudwatchLogsExports?: readonly DatabaseLogExport[];
   /**
+   * When RDS rotates the master password (it does every 7 days by default, at any hour): a Secrets Manager schedule
+   * expression such as "cron(0 4 ? * SUN *)" (UTC) and the window's length ("1h" to "24h"), so that clients that
+   * re-read the secret do it at a known, quiet time. Applied to the RDS-managed secret without rotating it now.
+   * @default - RDS's own schedule (every 7 days)
+   */
+  readonly masterPasswordRotation?: { readonly scheduleExpression: string; readonly duration?: string };
+  /**
    * Whether changes are applied at once rather than in the next maintenance window (some restart the instance).
    * @default false
    */

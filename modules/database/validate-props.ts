@@ -27,6 +27,7 @@ const whole = (n: number, min: number, max: number) => Number.isInteger(n) && n 
 export function validateDatabaseProps(scope: IConstruct, props: ResolvedDatabaseProps): void {
   const { name, engineVersion, instanceClass, allocatedStorageGiB: allocated, maxAllocatedStorageGiB: max, masterUsername: user, databaseName } = props;
   const groups = Object.entries(props.allowedSecurityGroups);
+  const rotation = props.masterPasswordRotation;
   const backup = isKnown(props.backupWindow) ? dailyWindow(props.backupWindow) : undefined;
   const maintenance = isKnown(props.maintenanceWindow) ? weeklyWindow(props.maintenanceWindow) : undefined;
   const logs = props.cloudwatchLogsExports;
@@ -92,6 +93,14 @@ export function validateDatabaseProps(scope: IConstruct, props: ResolvedDatabase
     {
       failed: backup !== undefined && maintenance !== undefined && windowsOverlap(backup, maintenance),
       message: `backupWindow "${props.backupWindow}" overlaps maintenanceWindow "${props.maintenanceWindow}": RDS needs them apart; move one.`,
+    },
+    {
+      failed: rotation !== undefined && isKnown(rotation.scheduleExpression) && !/^(cron\(.+\)|rate\([0-9]+ (hours|days)\))$/.test(rotation.scheduleExpression),
+      message: `masterPasswordRotation.scheduleExpression "${rotation?.scheduleExpression}" must be a Secrets Manager schedule, cron(...) or rate(N days), e.g. "cron(0 4 ? * SUN *)".`,
+    },
+    {
+      failed: rotation?.duration !== undefined && isKnown(rotation.duration) && !/^([1-9]|1[0-9]|2[0-4])h$/.test(rotation.duration),
+      message: `masterPasswordRotation.duration "${rotation?.duration}" must be a whole number of hours from 1h to 24h, e.g. "1h".`,
     },
     {
       failed: isKnown(logs) && logs.some((l, i) => !DATABASE_LOG_EXPORTS.includes(l) || logs.indexOf(l) !== i),
