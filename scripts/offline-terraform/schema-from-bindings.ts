@@ -236,7 +236,9 @@ class BindingsModule {
 
   /** Adds attributes that only appear as `// x - computed: true, optional: false` getters. */
   private addComputedOnly(block: SchemaBlock, classBody: string, seen = new Set<string>()): void {
-    const re = /\/\/ (\w+) - computed: true, optional: false, required: false\n\s*(.*)\n\s*(.*)/g;
+    // The two lines after the comment are looked ahead at, not consumed: two computed-only attributes in a row
+    // (listener_endpoint, then master_user_secret) would otherwise hide the second one's comment.
+    const re = /\/\/ (\w+) - computed: true, optional: false, required: false\n(?=\s*(.*)\n\s*(.*))/g;
     for (const m of classBody.matchAll(re)) {
       const name = m[1]!;
       if (block.attributes[name] || block.blockTypes[name]) continue;
