@@ -17,10 +17,12 @@ const stacks: Record<string, TfJson> = Object.fromEntries(
 );
 const TFVARS = (environment: Environment) => `environments/lighthouse/${environment}.tfvars`;
 
-const harness = variableCatalogue({ stacks, alsoExpectFailures: true });
-const { plan, expectPasses, expectRejected, resultOf } = harness;
 /** The environment's tfvars with overrides, as `-var-file=<env>.tfvars -var=…` gives them. */
 const tfvars = (environment: Environment, overrides: Readonly<Record<string, RunValue>> = {}) => ({ ...readTfvarsWithLists(TFVARS(environment)), ...overrides });
+// A wrong input is its environment's tfvars with overrides: rejections whose overrides nothing of the stack reads
+// together share a bare run (support/rejection-batches.ts).
+const harness = variableCatalogue({ stacks, bases: Object.fromEntries(ENVIRONMENTS.map((environment) => [STACK(environment), tfvars(environment)])), alsoExpectFailures: true });
+const { plan, expectPasses, expectRejected, resultOf } = harness;
 /** A wrong input of the environment's stack (support/variable-catalogue.ts). */
 const rejection = (name: string, environment: Environment, variables: Record<string, RunValue>, message: string) =>
   harness.rejection(name, STACK(environment), variables, message);

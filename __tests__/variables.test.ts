@@ -5,19 +5,11 @@ import { HOURLY_PRICE_USD } from "../modules/cost-estimate/index.js";
 const ENVIRONMENTS = SYSTEMS.find((s) => s.name === "openlit")!.environments.map((name) => ({ name }));
 const stackName = (environment: string) => systemStackName("openlit", environment);
 import { synthOpenlit, TfJson } from "./support/synth.js";
-import { requireTerraform, unwrap } from "./support/terraform.js";
+import { unwrap } from "./support/terraform.js";
 import { VARIABLE_ERRORS } from "./support/input-errors.js";
-import { explain, RunResult, terraformTest, TestReport, TestRun, TfValue } from "./support/terraform-test.js";
-import {
-  evaluateVariables,
-  offlineModule,
-  SAMPLE_SECRETS,
-  SAMPLE_SECRETS_NO_DEMO,
-  sampleSecretsFor,
-  tfvarsOf,
-  validationsOf,
-  VariableValidation,
-} from "./support/variables.js";
+import { TfValue } from "./support/terraform-test.js";
+import { evaluateVariables, offlineModule, SAMPLE_SECRETS, SAMPLE_SECRETS_NO_DEMO, sampleSecretsFor, tfvarsOf } from "./support/variables.js";
+import { variableCatalogue } from "./support/variable-catalogue.js";
 
 // These tests run the real Terraform engine (no provider needed for variables, locals and outputs): every
 // case below is a `run` block of Terraform's own test framework, all planned by ONE `terraform test`.
@@ -28,36 +20,25 @@ const DEMO = stackName("demo");
 const DEMO_TFVARS = ["environments/openlit/demo.tfvars", SAMPLE_SECRETS];
 const demo = (overrides: Record<string, TfValue> = {}) => tfvarsOf(DEMO_TFVARS, overrides);
 
-const runs: TestRun[] = [];
-const plan = (run: TestRun) => (runs.push(run), run.name);
-
-/** The one validation whose error_message begins with a catalogue message (the catalogue keeps the README's wording). */
-function validationShowing(stack: TfJson, message: string): VariableValidation {
-  const matches = validationsOf(stack).filter((v) => v.errorMessage.startsWith(message));
-  if (matches.length !== 1) {
-    throw new Error(`${matches.length} validations of the stack begin with "${message}": ${matches.map((m) => `var.${m.variable}[${m.index}]`).join(", ")}`);
-  }
-  return matches[0];
-}
+// The stack's own `architecture` output, with only what it reads (instance_type and its validation): 18 plans of
+// the whole stack would cost more than all the other cases.
+const ARCHITECTURE = `${DEMO}-architecture`;
 
 /**
- * A wrong input planned twice: with `expect_failures = [var.x]`, which passes only when var.x fails and
- * nothing else does; and bare, so Terraform reports the message the operator reads.
+ * The harness (support/variable-catalogue.ts). A catalogue message begins exactly one validation's error_message (the
+ * catalogue keeps the README's wording), and the bare plan must show that whole error_message. A wrong input of the
+ * demo stack is demo() with overrides: those whose overrides nothing of the stack reads together share a bare run. A
+ * wrong input planned alone (another environment's file) gets `expect_failures = [var.x]`, which passes only when var.x
+ * fails and nothing else does, and a bare plan too where var.x has several rules, to show which one failed.
  */
-function rejection(name: string, stack: string, variables: Record<string, TfValue>, message: string) {
-  let validation: VariableValidation;
-  try {
-    validation = validationShowing(stacks[stack], message);
-  } catch (error) {
-    return { name, validation: error as Error };
-  }
-  plan({ name: `${name}_expect`, module: stack, variables, expectFailures: [`var.${validation.variable}`] });
-  // Which of a variable's rules failed shows only in the message: a second, bare plan where the variable has several.
-  // With one rule, expect_failures already names it (and the message is that rule's, checked above).
-  const single = validationsOf(stacks[stack]!).filter((v) => v.variable === validation.variable).length === 1;
-  if (!single) plan({ name: `${name}_shown`, module: stack, variables });
-  return { name, validation, single };
-}
+const harness = variableCatalogue({
+  stacks,
+  modules: { [ARCHITECTURE]: offlineModule(json, { outputs: ["architecture"] }) },
+  bases: { [DEMO]: demo() },
+  messageMatch: "prefix",
+  alsoExpectFailures: true,
+});
+const { plan, rejection, resultOf, expectPasses, expectRejected } = harness;
 
 const environments = ENVIRONMENTS.map((e) => [
   e.name,
@@ -86,9 +67,6 @@ const costAlerts = costIs("cost_alerts", { alarm_email: "ops@example.com" }, `${
 const costBigger = costIs("cost_bigger", { instance_type: "t4g.medium", data_volume_size: "50" }, `tonumber(${cost}) > 30`);
 const costUnlisted = costIs("cost_unlisted", { instance_type: "m8g.large" }, `${cost} == "unknown: an item has no list price (see cost_breakdown)"`);
 
-// The stack's own `architecture` output, with only what it reads (instance_type and its validation): 18 plans of
-// the whole stack would cost more than all the other cases.
-const ARCHITECTURE = `${DEMO}-architecture`;
 const ARCHITECTURES: Record<string, string> = {
   "t4g.small": "arm64", "m7g.large": "arm64", "c6gn.xlarge": "arm64", "m6gd.large": "arm64", "x2gd.medium": "arm64", "im4gn.large": "arm64",
   "is4gen.large": "arm64", "g5g.xlarge": "arm64", "hpc7g.4xlarge": "arm64", "a1.medium": "arm64", "r8g.large": "arm64",
@@ -107,48 +85,7 @@ const otelSet = otelIs("otel_set", "native.example.com", "native.example.com");
 const controlExpect = plan({ name: "control_expect", module: DEMO, variables: demo(), expectFailures: ["var.allowed_cidr"] });
 const controlAssert = plan({ name: "control_assert", module: DEMO, variables: demo(), asserts: [{ condition: `${cost} == "0.00"`, message: "cost is ${" + cost + "}" }] });
 
-let report: Promise<TestReport>;
-beforeAll(() => {
-  requireTerraform();
-  const modules = Object.fromEntries(Object.entries(stacks).map(([name, stack]) => [name, offlineModule(stack)]));
-  modules[ARCHITECTURE] = offlineModule(json, { outputs: ["architecture"] });
-  report = terraformTest(modules, runs);
-  // Awaited by the tests, so a failure shows in each of them rather than as an unhandled rejection.
-  report.catch(() => {});
-});
-
-const resultOf = async (name: string): Promise<[RunResult, string]> => {
-  const r = await report;
-  return [r.result(name), explain(r, name)];
-};
-
-async function expectPasses(name: string) {
-  const [result, why] = await resultOf(name);
-  // no diagnostics at all: no warnings either
-  expect(result, why).toEqual({ status: "pass", diagnostics: [] });
-}
-
-/**
- * Both plans of a rejection: `expect_failures` proves the variable failed and nothing else did; the bare
- * plan shows exactly one message, the full error_message of the validation the catalogue names. (Which
- * variable a diagnostic belongs to is not in the JSON for sensitive ones, hence the two plans.)
- */
-async function expectRejected(rejected: ReturnType<typeof rejection>) {
-  const { name, validation } = rejected;
-  // the catalogue message must begin exactly one validation's error_message (it is how the README quotes it)
-  if (validation instanceof Error) throw validation;
-  await expectPasses(`${name}_expect`);
-  if ("single" in rejected && rejected.single) return;
-  const [shown, why] = await resultOf(`${name}_shown`);
-  expect(shown.status, why).toBe("error");
-  expect(
-    shown.diagnostics.map((d) => ({
-      summary: d.summary,
-      message: d.detail.split("\n\nThis was checked by the validation rule")[0],
-    })),
-    why,
-  ).toEqual([{ summary: "Invalid value for variable", message: validation.errorMessage }]);
-}
+beforeAll(harness.start);
 
 describe("environment tfvars", () => {
   it.each(environments)("environments/openlit/%s.tfvars passes every validation of its stack", async (_environment, run) => {
@@ -186,7 +123,7 @@ describe("variable validations", () => {
     expect(expected.diagnostics.map((d) => d.summary)).toEqual(["Missing expected failure"]);
     const [asserted] = await resultOf(controlAssert);
     expect(asserted).toEqual({ status: "fail", diagnostics: [expect.objectContaining({ summary: "Test assertion failed", detail: "cost is 21.71" })] });
-    expect((await report).result("no_such_run").status).toBe("missing");
+    expect((await resultOf("no_such_run"))[0].status).toBe("missing");
   });
 });
 

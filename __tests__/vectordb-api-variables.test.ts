@@ -8,8 +8,7 @@ import { readTfvarsWithLists, RunValue, variableCatalogue } from "./support/vari
 
 // The VectorDB API stacks' variables through the real Terraform engine (no provider needed for variables, locals and
 // outputs): every case below is a `run` block of Terraform's own test framework, all planned by ONE `terraform test`.
-// One run per case: `expect_failures` where the variable has one rule, a bare plan (which shows the message) where it
-// has several.
+// Wrong inputs share bare runs, which show each one's message (support/variable-catalogue.ts).
 
 const ENVIRONMENTS = ["dev", "prod"] as const;
 type Environment = (typeof ENVIRONMENTS)[number];
@@ -19,10 +18,12 @@ const stacks: Record<string, TfJson> = Object.fromEntries(
 );
 const TFVARS = (environment: Environment) => `environments/vectordb-api/${environment}.tfvars`;
 
-const harness = variableCatalogue({ stacks });
-const { plan, expectPasses, expectRejected, resultOf } = harness;
 /** The environment's tfvars with overrides, as `-var-file=<env>.tfvars -var=…` gives them. */
 const tfvars = (environment: Environment, overrides: Readonly<Record<string, RunValue>> = {}) => ({ ...readTfvarsWithLists(TFVARS(environment)), ...overrides });
+// A wrong input is its environment's tfvars with overrides: rejections whose overrides nothing of the stack reads
+// together share a bare run (support/rejection-batches.ts).
+const harness = variableCatalogue({ stacks, bases: Object.fromEntries(ENVIRONMENTS.map((environment) => [STACK(environment), tfvars(environment)])) });
+const { plan, expectPasses, expectRejected, resultOf } = harness;
 /** A wrong input of the environment's stack (support/variable-catalogue.ts). */
 const rejection = (name: string, environment: Environment, variables: Record<string, RunValue>, message: string) =>
   harness.rejection(name, STACK(environment), variables, message);

@@ -1,15 +1,16 @@
 /**
- * The harness of a system's variable tests (lighthouse-variables, vectordb-api-variables): runs collected while the
- * file loads, planned together by one `terraform test` (support/terraform-test.ts), and the checks the tests make of
- * them: a run that passes without a diagnostic, and a wrong input rejected by exactly the validation that carries
- * the catalogue's message.
+ * The harness of a system's variable tests (variables, lighthouse-variables, vectordb-api-variables): runs collected
+ * while the file loads, planned together by one `terraform test` (support/terraform-test.ts), and the checks the tests
+ * make of them: a run that passes without a diagnostic, and a wrong input rejected by exactly the validation that
+ * carries the catalogue's message. Wrong inputs given with their base share bare runs (support/rejection-batches.ts).
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { TfJson } from "./synth.js";
 import { requireTerraform } from "./terraform.js";
 import { explain, RunResult, terraformTest, TestReport, TestRun, TfValue } from "./terraform-test.js";
-import { offlineModule, REPO, validationsOf, VariableValidation } from "./variables.js";
+import { offlineModule, onlineReference, REPO, validationsOf, VariableValidation } from "./variables.js";
+import { BatchMember, baseProblems, batchProblems, dependencyReach, messageOf, messagesIn, ModuleJson, overridesOf, packBatches } from "./rejection-batches.js";
 
 /** A run variable: a literal, or a list for a list(string) variable. */
 export type RunValue = TfValue | readonly string[];
@@ -42,12 +43,25 @@ export interface Rejection {
 export interface CatalogueOptions {
   /** The synthesized stacks, by the module name runs refer to them with. */
   readonly stacks: Readonly<Record<string, TfJson>>;
+  /** More modules (Terraform JSON) runs may plan, e.g. a part of a stack. */
+  readonly modules?: Readonly<Record<string, object>>;
   /**
-   * Also plan a rejection of a variable with several rules with `expect_failures` (besides the bare plan that shows
-   * the message). The bare plan alone already proves it: exactly one diagnostic, the catalogue's message.
+   * Per module, the variables a rejection of it changes (e.g. the environment's tfvars, which must plan clean): a
+   * rejection given with a base shares a bare run with others of the module (see support/rejection-batches.ts). A
+   * rejection's own `base` option wins.
+   */
+  readonly bases?: Readonly<Record<string, Record<string, RunValue>>>;
+  /** How the catalogue's message names its validation: the whole error_message, or its beginning. @default "exact" */
+  readonly messageMatch?: "exact" | "prefix";
+  /**
+   * Also plan a rejection (planned alone: no base) of a variable with several rules with `expect_failures`, besides the
+   * bare plan that shows the message. The bare plan alone already proves it: exactly one diagnostic, the catalogue's
+   * message, which names one validation of the stack. Rejections that share a bare run never get this plan.
    * @default false
    */
   readonly alsoExpectFailures?: boolean;
+  /** The most rejections one run holds. @default 12 */
+  readonly batchSize?: number;
 }
 
 export function variableCatalogue(options: CatalogueOptions) {
@@ -58,20 +72,30 @@ export function variableCatalogue(options: CatalogueOptions) {
    */
   const plan = (run: Omit<TestRun, "variables"> & { variables: Record<string, RunValue> }) => (runs.push(run as TestRun), run.name);
 
-  /** The one validation of the stack whose error_message is the catalogue's message. */
+  /** The one validation of the stack whose error_message is (or, with messageMatch "prefix", begins with) the catalogue's message. */
   function validationShowing(stack: TfJson, message: string): VariableValidation {
-    const matches = validationsOf(stack).filter((v) => v.errorMessage === message);
+    const prefix = options.messageMatch === "prefix";
+    const matches = validationsOf(stack).filter((v) => (prefix ? v.errorMessage.startsWith(message) : v.errorMessage === message));
     if (matches.length !== 1) {
-      throw new Error(`${matches.length} validations of the stack have the message "${message}": ${matches.map((m) => `var.${m.variable}[${m.index}]`).join(", ")}`);
+      throw new Error(
+        `${matches.length} validations of the stack ${prefix ? "begin with" : "have"} the message "${message}": ${matches.map((m) => `var.${m.variable}[${m.index}]`).join(", ")}`,
+      );
     }
     return matches[0]!;
   }
 
+  /** Rejections waiting for start() to put them into shared runs. */
+  const waiting: { name: string; module: string; variables: Record<string, RunValue>; base: Record<string, RunValue>; overrides: string[]; message: string }[] = [];
+  /** Where each shared rejection went: its run, the run's members, and the run of its base (which must plan clean). */
+  const batchOf = new Map<string, { run: string; members: BatchMember[]; base: string }>();
+
   /**
-   * A wrong input of `module`. Where var.x has one rule: `expect_failures = [var.x]`, which passes only when var.x
-   * fails and nothing else does. Where it has several: bare, so the diagnostics show which rule failed.
+   * A wrong input of `module`. With a base (options.bases or `base`) whose keys it all keeps: a member of a bare run
+   * shared with other rejections of the module (planned by start()), which must show exactly the catalogue's message
+   * for it. Otherwise a run of its own: where var.x has one rule, `expect_failures = [var.x]`, which passes only when
+   * var.x fails and nothing else does; where it has several, bare, so the diagnostics show which rule failed.
    */
-  function rejection(name: string, module: string, variables: Record<string, RunValue>, message: string): Rejection {
+  function rejection(name: string, module: string, variables: Record<string, RunValue>, message: string, more: { base?: Record<string, RunValue> } = {}): Rejection {
     const stack = options.stacks[module]!;
     let validation: VariableValidation;
     try {
@@ -80,16 +104,60 @@ export function variableCatalogue(options: CatalogueOptions) {
       return { name, validation: error as Error };
     }
     const single = validationsOf(stack).filter((v) => v.variable === validation.variable).length === 1;
+    const base = more.base ?? options.bases?.[module];
+    const overrides = base && overridesOf(base, variables);
+    if (base && overrides?.length) {
+      waiting.push({ name, module, variables, base, overrides, message: validation.errorMessage });
+      return { name, validation, single };
+    }
     if (single || options.alsoExpectFailures) plan({ name: `${name}_expect`, module, variables, expectFailures: [`var.${validation.variable}`] });
     if (!single) plan({ name: `${name}_shown`, module, variables });
     return { name, validation, single };
+  }
+
+  /** JSON with sorted keys: the same base however its keys were ordered. */
+  const canonical = (value: Record<string, RunValue>) => JSON.stringify(Object.keys(value).sort().map((k) => [k, value[k]]));
+
+  /** Puts the waiting rejections into shared runs, first fit per module and base; plans each base that no run plans yet. */
+  function planBatches(modules: Readonly<Record<string, object>>) {
+    const groups = new Map<string, typeof waiting>();
+    for (const w of waiting) {
+      const key = `${w.module}\0${canonical(w.base)}`;
+      groups.set(key, [...(groups.get(key) ?? []), w]);
+    }
+    let batches = 0;
+    let bases = 0;
+    for (const group of groups.values()) {
+      const { module, base } = group[0]!;
+      const json = modules[module] as ModuleJson;
+      const reach = dependencyReach(json, onlineReference(options.stacks[module]!));
+      const candidates = group.map((w) => ({ ...w, reach: reach(w.overrides) }));
+      const baseKey = canonical(base);
+      const baseRun =
+        runs.find((r) => r.module === module && !r.expectFailures?.length && canonical(r.variables as Record<string, RunValue>) === baseKey)?.name ??
+        plan({ name: `rejections_base_${bases++}`, module, variables: base });
+      for (const batch of packBatches(candidates, options.batchSize ?? 12)) {
+        const run = plan({
+          name: `rejections_${batches++}`,
+          module,
+          variables: Object.assign({ ...base }, ...batch.map((m) => Object.fromEntries(m.overrides.map((k) => [k, m.variables[k]!])))),
+        });
+        const members = batch.map((m) => ({ name: m.name, message: m.message, owns: messagesIn(json, m.reach) }));
+        batch.forEach((m) => batchOf.set(m.name, { run, members, base: baseRun }));
+      }
+    }
+    waiting.length = 0;
   }
 
   let report: Promise<TestReport>;
   /** Plans every run (call it in beforeAll, once all runs are added). */
   function start(): void {
     requireTerraform();
-    const modules = Object.fromEntries(Object.entries(options.stacks).map(([name, stack]) => [name, offlineModule(stack)]));
+    const modules = {
+      ...Object.fromEntries(Object.entries(options.stacks).map(([name, stack]) => [name, offlineModule(stack)])),
+      ...options.modules,
+    };
+    planBatches(modules);
     report = terraformTest(modules, runs);
     // Awaited by the tests, so a failure shows in each of them rather than as an unhandled rejection.
     report.catch(() => {});
@@ -106,16 +174,28 @@ export function variableCatalogue(options: CatalogueOptions) {
     expect(result, why).toEqual({ status: "pass", diagnostics: [] });
   }
 
-  /** The rejection's plans: var.x failed and nothing else did; a bare plan shows exactly the catalogue's message. */
+  /**
+   * The rejection's plans. Shared: the base plans clean, and the shared run shows the catalogue's message once for
+   * this rejection and nothing else of it (nor anything of no member). Alone: var.x failed and nothing else did; a bare
+   * plan shows exactly the catalogue's message.
+   */
   async function expectRejected(rejected: Rejection) {
     const { name, validation } = rejected;
     if (validation instanceof Error) throw validation;
+    const batch = batchOf.get(name);
+    if (batch) {
+      const [base, baseWhy] = await resultOf(batch.base);
+      expect(baseProblems(base), baseWhy).toEqual([]);
+      const [shared, why] = await resultOf(batch.run);
+      expect(batchProblems(shared, batch.members, name), why).toEqual([]);
+      return;
+    }
     if (rejected.single || options.alsoExpectFailures) await expectPasses(`${name}_expect`);
     if (rejected.single) return;
     const [shown, why] = await resultOf(`${name}_shown`);
     expect(shown.status, why).toBe("error");
     expect(
-      shown.diagnostics.map((d) => ({ summary: d.summary, message: d.detail.split("\n\nThis was checked by the validation rule")[0] })),
+      shown.diagnostics.map((d) => ({ summary: d.summary, message: messageOf(d.detail) })),
       why,
     ).toEqual([{ summary: "Invalid value for variable", message: validation.errorMessage }]);
   }

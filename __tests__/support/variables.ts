@@ -61,14 +61,19 @@ export function validationsOf(json: TfJson): VariableValidation[] {
   );
 }
 
+/** Matches a reference to something only a provider knows (a data source, a module, a resource of the stack). */
+export function onlineReference(json: TfJson): RegExp {
+  const kinds = ["data", "module", ...Object.keys(json.resource ?? {})];
+  return new RegExp(`\\b(?:${kinds.join("|")})\\.`);
+}
+
 /**
  * The stack's `variable` blocks with every local and output Terraform can evaluate without a provider
  * (those that reference no resource, data source or module, directly or through another local): the
  * part of the stack `terraform plan` checks before it asks AWS anything.
  */
 export function offlineModule(json: TfJson, only?: { readonly outputs: readonly string[] }): object {
-  const kinds = ["data", "module", ...Object.keys(json.resource ?? {})];
-  const online = new RegExp(`\\b(?:${kinds.join("|")})\\.`);
+  const online = onlineReference(json);
   const localRefs = (expression: string) => [...expression.matchAll(/\blocal\.([A-Za-z0-9_-]+)/g)].map((m) => m[1]);
   const locals = new Map(Object.entries(json.locals ?? {}).filter(([, e]) => !online.test(JSON.stringify(e))));
   for (let changed = true; changed; ) {
