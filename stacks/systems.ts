@@ -4,6 +4,7 @@ import { SystemStackProps } from "./base-stack.js";
 import { OpenlitStack } from "./openlit/stack.js";
 import { LighthouseStack } from "./lighthouse/stack.js";
 import { VectordbApiStack } from "./vectordb-api/stack.js";
+import { AgentPlatformStack } from "./agent-platform/stack.js";
 
 /** A system the product deploys: its stack class and the environments it has. */
 export interface SystemDefinition {
@@ -19,6 +20,7 @@ export const SYSTEMS: readonly SystemDefinition[] = [
   { name: "openlit", environments: ["demo", "staging"], stack: OpenlitStack },
   { name: "lighthouse", environments: ["dev", "prod"], stack: LighthouseStack },
   { name: "vectordb-api", environments: ["dev", "prod"], stack: VectordbApiStack },
+  { name: "agent-platform", environments: ["dev", "prod"], stack: AgentPlatformStack },
 ];
 
 /** Every stack of the product: system × environment. */

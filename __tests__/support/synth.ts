@@ -39,6 +39,7 @@ export function synthSystem(system: string, environment: string, props: Partial<
 export const synthOpenlit = (environment = "demo", props: Partial<SystemStackProps> = {}) => synthSystem("openlit", environment, props);
 export const synthLighthouse = (environment: "dev" | "prod") => synthSystem("lighthouse", environment);
 export const synthVectordb = (environment: "dev" | "prod") => synthSystem("vectordb-api", environment);
+export const synthAgentPlatform = (environment: "dev" | "prod") => synthSystem("agent-platform", environment);
 
 /** All resources of a type, as [logical id, config] pairs. */
 export function resourcesOf(json: TfJson, type: string): [string, any][] {

@@ -1,0 +1,184 @@
+import { Construct } from "constructs";
+import { Fn, Op, TerraformLocal, Token } from "cdktf";
+import { Switch } from "../../modules/core/index.js";
+import { AlertTopic } from "../../modules/alert-topic/index.js";
+import { InstanceAlarms } from "../../modules/instance-alarms/index.js";
+import { LoadBalancerAlarms } from "../../modules/load-balancer-alarms/index.js";
+import { MetricAlarms } from "../../modules/metric-alarms/index.js";
+import { MetricDashboard, MetricStat } from "../../modules/metric-dashboard/index.js";
+import type { PublicLoadBalancer } from "../../modules/public-load-balancer/index.js";
+
+/** Memory of the RDS classes the platform is likely to run on, GiB (RDS sizes max_connections from it). */
+const DB_CLASS_MEMORY_GIB: Readonly<Record<string, number>> = {
+  "db.t3.micro": 1, "db.t3.small": 2, "db.t3.medium": 4, "db.t3.large": 8, "db.t3.xlarge": 16, "db.t3.2xlarge": 32,
+  "db.t4g.micro": 1, "db.t4g.small": 2, "db.t4g.medium": 4, "db.t4g.large": 8, "db.t4g.xlarge": 16, "db.t4g.2xlarge": 32,
+  "db.m5.large": 8, "db.m6g.large": 8, "db.m6i.large": 8, "db.m7g.large": 8, "db.m7g.xlarge": 16, "db.r6g.large": 16, "db.r7g.large": 16,
+};
+/**
+ * RDS for PostgreSQL's default max_connections is LEAST(DBInstanceClassMemory / 9531392, 5000), and
+ * DBInstanceClassMemory is somewhat below the class's memory (the OS and RDS's processes keep some): about 90 % of it
+ * gives 101 connections per GiB. A class not listed here counts as the cap, 5000.
+ */
+const CONNECTIONS_PER_GIB = Math.floor((0.9 * 1024 ** 3) / 9531392);
+const UNLISTED_CLASS_CONNECTIONS = 5000;
+
+/** The database's max_connections, estimated from its class (a Terraform local: the class is a variable). */
+export function databaseMaxConnections(scope: Construct, instanceClass: string): TerraformLocal {
+  return new TerraformLocal(scope, "database_max_connections", Fn.lookup(
+    Object.fromEntries(Object.entries(DB_CLASS_MEMORY_GIB).map(([cls, gib]) => [cls, gib * CONNECTIONS_PER_GIB])),
+    instanceClass,
+    UNLISTED_CLASS_CONNECTIONS,
+  ));
+}
+
+export interface AgentPlatformMonitoringProps {
+  readonly name: string;
+  readonly region: string;
+  readonly partition: string;
+  readonly accountId: string;
+  readonly alarmEmail: string;
+  /** Whether the alarms exist (the dashboard always does). */
+  readonly enabled: Switch;
+  readonly loadBalancer: PublicLoadBalancer;
+  /** The app servers' Auto Scaling group. */
+  readonly groupName: string;
+  /** The database: its identifier, allocated storage and (estimated) max_connections. */
+  readonly database: { readonly identifier: string; readonly maxConnections: number; readonly allocatedStorageGiB: number };
+  /** The cache's replication group id (its node's metrics are under `<id>-001`). */
+  readonly cacheId: string;
+  readonly chroma: { readonly instanceId: string; readonly mount: string };
+  readonly logGroups: { readonly backend: string; readonly frontend: string };
+}
+
+/**
+ * The document's benchmarks as alarms (p95 API response under 2 s, errors, database and cache health, unhealthy hosts)
+ * on an encrypted topic, and one dashboard of them.
+ */
+export function agentPlatformMonitoring(scope: Construct, p: AgentPlatformMonitoringProps): { dashboardUrl: string; alarmArns: string[] } {
+  const alerts = new AlertTopic(scope, "alerts", { name: `${p.name}-alerts`, partition: p.partition, accountId: p.accountId, email: p.alarmEmail });
+  const lb = p.loadBalancer;
+  const lbAlarms = new LoadBalancerAlarms(scope, "load_balancer_alarms", {
+    namePrefix: p.name,
+    loadBalancerArnSuffix: lb.arnSuffix,
+    targetGroups: { frontend: lb.targetGroupArnSuffixes.frontend!, backend: lb.targetGroupArnSuffixes.backend! },
+    notify: alerts.topicArns,
+    errorRatePercent: 1,
+    // The document's benchmark: API response time under 2 seconds at p95.
+    p95ResponseSeconds: 2,
+    enabled: p.enabled,
+  });
+
+  const db = { DBInstanceIdentifier: p.database.identifier };
+  const cacheNode = { CacheClusterId: `${p.cacheId}-001` };
+  const dataAlarms = new MetricAlarms(scope, "data_alarms", {
+    namePrefix: p.name,
+    notify: alerts.topicArns,
+    enabled: p.enabled,
+    alarms: {
+      "app-cpu": {
+        description: "App servers above 80 % CPU for 15 minutes: scaling is at app_max_size or cannot keep up (T instances may also be out of CPU credits).",
+        namespace: "AWS/EC2", metricName: "CPUUtilization", dimensions: { AutoScalingGroupName: p.groupName },
+        statistic: "Average", threshold: 80, comparison: "above",
+      },
+      "database-cpu": {
+        description: "The database above 80 % CPU for 15 minutes: slow queries (the document's 500 ms benchmark) or a class too small.",
+        namespace: "AWS/RDS", metricName: "CPUUtilization", dimensions: db,
+        statistic: "Average", threshold: 80, comparison: "above",
+      },
+      "database-free-storage": {
+        description: "Less than 10 % of the allocated storage free: RDS adds storage up to db_max_allocated_storage; if this stays, it is at that ceiling.",
+        namespace: "AWS/RDS", metricName: "FreeStorageSpace", dimensions: db,
+        statistic: "Minimum", threshold: Token.asNumber(Op.mul(p.database.allocatedStorageGiB, 0.1 * 1024 ** 3)), comparison: "below",
+      },
+      "database-connections": {
+        description: "Database connections above 80 % of max_connections: app servers x backend_workers x (db_pool_size + db_max_overflow) is too many for the class.",
+        namespace: "AWS/RDS", metricName: "DatabaseConnections", dimensions: db,
+        statistic: "Maximum", threshold: Token.asNumber(Fn.floor(Op.mul(p.database.maxConnections, 0.8))), comparison: "above",
+      },
+      "cache-memory": {
+        description: "The cache's memory above 80 % for 15 minutes: keys are evicted (sessions, rate limits); raise cache_node_type or shorten TTLs.",
+        namespace: "AWS/ElastiCache", metricName: "DatabaseMemoryUsagePercentage", dimensions: cacheNode,
+        statistic: "Average", threshold: 80, comparison: "above",
+      },
+    },
+  });
+  const chromaAlarms = new InstanceAlarms(scope, "chroma_alarms", {
+    instanceId: p.chroma.instanceId,
+    namePrefix: `${p.name}-chroma`,
+    region: p.region,
+    partition: p.partition,
+    notify: alerts.topicArns,
+    cpuUtilizationPercent: 80,
+    memoryUsedPercent: 90,
+    watchEnabled: p.enabled,
+    filesystems: [
+      { key: "root", path: "/", fstype: "xfs" },
+      { key: "data", path: p.chroma.mount, fstype: "xfs" },
+    ],
+  });
+  const alarmArns = Token.asList(Fn.concat([lbAlarms.alarmArns, dataAlarms.alarmArns, chromaAlarms.alarmArns]));
+
+  const albMetric = (name: string, label: string, stat: MetricStat = "Sum") => ({ namespace: "AWS/ApplicationELB", name, dimensions: { LoadBalancer: lb.arnSuffix }, label, stat });
+  const dashboard = new MetricDashboard(scope, "dashboard", {
+    name: p.name,
+    region: p.region,
+    title: `AGENT platform (${p.name}): response times, errors, servers, database, cache, vector store`,
+    widgets: [
+      { kind: "graph", title: "Requests", metrics: [albMetric("RequestCount", "requests")] },
+      {
+        kind: "graph",
+        title: "Response time (seconds; benchmark: p95 under 2)",
+        metrics: [
+          { namespace: "AWS/ApplicationELB", name: "TargetResponseTime", dimensions: { LoadBalancer: lb.arnSuffix }, label: "p50", stat: "p50" },
+          { namespace: "AWS/ApplicationELB", name: "TargetResponseTime", dimensions: { LoadBalancer: lb.arnSuffix }, label: "p95", stat: "p95" },
+        ],
+      },
+      { kind: "graph", title: "Errors", metrics: [albMetric("HTTPCode_Target_5XX_Count", "5xx from the servers"), albMetric("HTTPCode_ELB_5XX_Count", "5xx from the load balancer"), albMetric("HTTPCode_Target_4XX_Count", "4xx")] },
+      {
+        kind: "graph",
+        title: "App servers: CPU (%) and count",
+        metrics: [
+          { namespace: "AWS/EC2", name: "CPUUtilization", dimensions: { AutoScalingGroupName: p.groupName }, label: "CPU", stat: "Average" },
+          { namespace: "AWS/ApplicationELB", name: "HealthyHostCount", dimensions: { LoadBalancer: lb.arnSuffix, TargetGroup: lb.targetGroupArnSuffixes.backend! }, label: "healthy backends", stat: "Minimum" },
+        ],
+      },
+      {
+        kind: "graph",
+        title: "Database: CPU (%) and connections",
+        metrics: [
+          { namespace: "AWS/RDS", name: "CPUUtilization", dimensions: db, label: "CPU", stat: "Average" },
+          { namespace: "AWS/RDS", name: "DatabaseConnections", dimensions: db, label: "connections", stat: "Maximum" },
+        ],
+      },
+      {
+        kind: "graph",
+        title: "Database: read and write latency (seconds)",
+        metrics: [
+          { namespace: "AWS/RDS", name: "ReadLatency", dimensions: db, label: "read", stat: "Average" },
+          { namespace: "AWS/RDS", name: "WriteLatency", dimensions: db, label: "write", stat: "Average" },
+        ],
+      },
+      {
+        kind: "graph",
+        title: "Cache: memory and engine CPU (%)",
+        metrics: [
+          { namespace: "AWS/ElastiCache", name: "DatabaseMemoryUsagePercentage", dimensions: cacheNode, label: "memory", stat: "Average" },
+          { namespace: "AWS/ElastiCache", name: "EngineCPUUtilization", dimensions: cacheNode, label: "engine CPU", stat: "Average" },
+        ],
+      },
+      {
+        kind: "graph",
+        title: "ChromaDB host: CPU and memory (%)",
+        metrics: [
+          { namespace: "AWS/EC2", name: "CPUUtilization", dimensions: { InstanceId: p.chroma.instanceId }, label: "CPU", stat: "Average" },
+          { namespace: "CWAgent", name: "mem_used_percent", dimensions: { InstanceId: p.chroma.instanceId }, label: "memory", stat: "Average" },
+        ],
+        yMin: 0,
+        yMax: 100,
+      },
+      { kind: "alarms", title: "Alarms", alarmArns },
+      { kind: "logs", title: "Backend errors", logGroupNames: [p.logGroups.backend], query: "fields @timestamp, @message | filter @message like /(?i)(error|exception|traceback)/ | sort @timestamp desc | limit 50", width: 24 },
+    ],
+  });
+  return { dashboardUrl: dashboard.url, alarmArns };
+}
