@@ -180,6 +180,105 @@ export const VECTORDB_VARIABLE_ERRORS: readonly VectordbVariableError[] = [
   { what: "two alarm e-mails", environment: "prod", vars: { alarm_email: "a@example.com,b@example.com" }, message: 'alarm_email must be one e-mail address, e.g. "ops@example.com", or empty.' },
 ];
 
+/** A wrong input to an AGENT platform stack, and the exact message `terraform plan` stops with (docs/agent-platform.md shows each). */
+export interface AgentPlatformVariableError {
+  readonly what: string;
+  /** The stack given the input: agent-platform-<environment>. */
+  readonly environment: "dev" | "prod";
+  /** Overrides on top of environments/agent-platform/<environment>.tfvars; a list for a list(string) variable. */
+  readonly vars: Readonly<Record<string, string | readonly string[]>>;
+  readonly message: string;
+}
+
+const AGENT_IMAGE_TAG = IMAGE_TAG;
+const AGENT_DB_USERNAME = 'db_username must start with a letter, hold only letters, digits and _ (at most 63), and not be a name RDS reserves (admin, rdsadmin, postgres, public, user, rds*, pg_*), e.g. "agent_admin".';
+const AGENT_BUDGET_EMAILS = 'budget_emails must be at most 10 e-mail addresses, e.g. ["finance@example.com"].';
+const AGENT_CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
+
+export const AGENT_PLATFORM_VARIABLE_ERRORS: readonly AgentPlatformVariableError[] = [
+  { what: "a region that is not one", environment: "dev", vars: { aws_region: "us-east" }, message: 'aws_region must be a region code such as "us-east-1".' },
+  { what: "the dev stack given environment = \"prod\"", environment: "dev", vars: { environment: "prod" }, message: 'This is the agent-platform-dev stack: set environment = "dev" or use environments/agent-platform/dev.tfvars with it.' },
+  { what: "the prod stack given environment = \"dev\"", environment: "prod", vars: { environment: "dev" }, message: 'This is the agent-platform-prod stack: set environment = "prod" or use environments/agent-platform/prod.tfvars with it.' },
+  // --- Network
+  { what: "a VPC given by its Name tag", environment: "prod", vars: { vpc_id: "agent-platform-prod-vpc", public_subnet_ids: PUBLIC_SUBNETS, private_subnet_ids: PRIVATE_SUBNETS }, message: "vpc_id must look like vpc-0123456789abcdef0, or be empty to create the network." },
+  { what: "a public subnet given by its Name tag", environment: "prod", vars: { ...VPC, public_subnet_ids: ["public-a", "public-b"], private_subnet_ids: PRIVATE_SUBNETS }, message: `public_subnet_ids ${SUBNET_IDS}` },
+  { what: "one public subnet (the load balancer needs two zones)", environment: "prod", vars: { ...VPC, public_subnet_ids: ["subnet-0123456789abcdef0"], private_subnet_ids: PRIVATE_SUBNETS }, message: "public_subnet_ids needs two subnets in different zones of vpc_id (the load balancer spans two zones)." },
+  { what: "a private subnet id in capitals", environment: "prod", vars: { ...VPC, public_subnet_ids: PUBLIC_SUBNETS, private_subnet_ids: ["subnet-0FEDCBA9876543210", "subnet-0fedcba9876543211"] }, message: `private_subnet_ids ${SUBNET_IDS}` },
+  { what: "an existing VPC with one private subnet", environment: "prod", vars: { ...VPC, public_subnet_ids: PUBLIC_SUBNETS, private_subnet_ids: ["subnet-0fedcba9876543210"] }, message: "private_subnet_ids needs two subnets in different zones of vpc_id (the app servers, the database's and the cache's subnet groups span them)." },
+  { what: "subnets without their VPC", environment: "dev", vars: { public_subnet_ids: PUBLIC_SUBNETS, private_subnet_ids: PRIVATE_SUBNETS }, message: "public_subnet_ids and private_subnet_ids are given without vpc_id: set vpc_id too to use an existing network, or leave the lists empty to create one." },
+  { what: "no NAT gateway", environment: "dev", vars: { nat_gateways: "0" }, message: "nat_gateways must be 1 or 2: the servers need outbound internet for images, updates and the application's own calls." },
+  // --- HTTPS
+  { what: "a domain name with a scheme", environment: "prod", vars: { domain_name: "https://agent.example.com" }, message: 'domain_name must be a DNS name such as "agent.example.com", or empty.' },
+  { what: "a hosted zone id instead of its name", environment: "prod", vars: { hosted_zone_name: "Z0123456789ABCDEFGHIJ" }, message: 'hosted_zone_name must be a zone name such as "example.com", or empty.' },
+  { what: "a domain without its hosted zone or a certificate", environment: "prod", vars: { hosted_zone_name: "" }, message: "domain_name is set without hosted_zone_name: name its Route 53 zone (the certificate is validated there), or give certificate_arn." },
+  { what: "a domain outside its hosted zone", environment: "prod", vars: { domain_name: "agent.example.org" }, message: "domain_name is not in hosted_zone_name: the certificate's validation record and the alias go into that zone, so the name must end with it (agent.example.com in example.com)." },
+  { what: "an IAM server certificate instead of an ACM one", environment: "prod", vars: { certificate_arn: "arn:aws:iam::123456789012:server-certificate/agent" }, message: "certificate_arn must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>), or empty." },
+  { what: "a certificate of another region", environment: "prod", vars: { certificate_arn: "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789" }, message: "certificate_arn is in another region than aws_region: a load balancer only uses ACM certificates of its own region; request or import one there." },
+  { what: "a certificate without the name it is for", environment: "dev", vars: { certificate_arn: AGENT_CERTIFICATE }, message: "certificate_arn is set but domain_name is empty: give the DNS name the certificate is for (clients and the health check use it)." },
+  { what: "plain HTTP in production", environment: "prod", vars: { allow_http_only: "true" }, message: "allow_http_only is for trying the platform in dev: production serves HTTPS only. Set domain_name and hosted_zone_name, or certificate_arn." },
+  // --- App servers
+  { what: "a malformed instance type", environment: "prod", vars: { instance_type: "t3-large" }, message: 'instance_type must look like family.size, e.g. "t3.large" or "t3.xlarge".' },
+  { what: "no app server at night (app_min_size = 0)", environment: "prod", vars: { app_min_size: "0" }, message: "app_min_size must be a whole number from 1 to 20, e.g. 2." },
+  { what: "no app server in dev", environment: "dev", vars: { app_min_size: "0" }, message: "app_min_size must be a whole number from 1 to 20, e.g. 1." },
+  { what: "more app servers than the stack allows", environment: "prod", vars: { app_max_size: "25" }, message: "app_max_size must be a whole number from 1 to 20, e.g. 3." },
+  { what: "a fractional app server count", environment: "dev", vars: { app_max_size: "1.5" }, message: "app_max_size must be a whole number from 1 to 20, e.g. 1." },
+  { what: "app_max_size below app_min_size", environment: "prod", vars: { app_max_size: "1" }, message: "app_max_size is below app_min_size: raise app_max_size or lower app_min_size." },
+  { what: "a CPU target of 95 %", environment: "prod", vars: { scaling_cpu_target: "95" }, message: "scaling_cpu_target must be a whole number from 10 to 90, e.g. 60." },
+  { what: "request scaling switched off with -1", environment: "dev", vars: { scaling_requests_per_target: "-1" }, message: "scaling_requests_per_target must be a whole number from 0 to 1000000, e.g. 1000." },
+  { what: "Amazon Linux's 8 GiB minimum as root volume", environment: "dev", vars: { root_volume_size: "8" }, message: "root_volume_size must be a whole number from 20 to 16384, e.g. 30." },
+  { what: "no backend worker", environment: "prod", vars: { backend_workers: "0" }, message: "backend_workers must be a whole number from 1 to 32, e.g. 4." },
+  { what: "a backend health path without its leading slash", environment: "prod", vars: { backend_health_path: "api/health" }, message: 'backend_health_path must be a URL path starting with / (letters, digits, . _ ~ - /, at most 1024 characters), e.g. "/api/health".' },
+  { what: "a frontend health check given as a URL", environment: "dev", vars: { frontend_health_path: "http://localhost:3000/" }, message: 'frontend_health_path must be a URL path starting with / (letters, digits, . _ ~ - /, at most 1024 characters), e.g. "/".' },
+  // --- Images
+  { what: "the latest tag (a rollback needs the previous tag)", environment: "prod", vars: { image_tag: "latest" }, message: AGENT_IMAGE_TAG },
+  { what: "an image reference instead of its tag", environment: "dev", vars: { image_tag: "agent-platform-dev/backend:v1.0.0" }, message: AGENT_IMAGE_TAG },
+  { what: "keeping one image (nothing to roll back to)", environment: "dev", vars: { keep_images: "1" }, message: "keep_images must be a whole number from 2 to 1000, e.g. 20." },
+  // --- The backend's settings
+  { what: "a pool size of 0 (SQLAlchemy's \"no limit\")", environment: "dev", vars: { db_pool_size: "0" }, message: "db_pool_size must be a whole number from 1 to 200, e.g. 20." },
+  { what: "an overflow of -1 (SQLAlchemy's \"no limit\")", environment: "prod", vars: { db_max_overflow: "-1" }, message: "db_max_overflow must be a whole number from 0 to 200, e.g. 10." },
+  { what: "a Redis database Valkey does not have (0-15)", environment: "prod", vars: { redis_db: "16" }, message: "redis_db must be a whole number from 0 to 15, e.g. 0." },
+  { what: "a log level in lower case", environment: "prod", vars: { log_level: "info" }, message: 'log_level must be one of "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL".' },
+  // --- Database
+  { what: "an EC2 type as database class", environment: "prod", vars: { db_instance_class: "t3.medium" }, message: "db_instance_class must look like db.t3.medium." },
+  { what: "a minor version as engine version", environment: "prod", vars: { db_engine_version: "16.4" }, message: 'db_engine_version must be a PostgreSQL major version RDS offers: "14", "15", "16" or "17".' },
+  { what: "a database name with a dash", environment: "dev", vars: { db_name: "agent-platform" }, message: 'db_name must start with a letter and hold only letters, digits and _ (at most 63), e.g. "agent".' },
+  { what: "admin as master user (RDS reserves it)", environment: "prod", vars: { db_username: "admin" }, message: AGENT_DB_USERNAME },
+  { what: "postgres as master user", environment: "dev", vars: { db_username: "postgres" }, message: AGENT_DB_USERNAME },
+  { what: "a master user starting with rds", environment: "dev", vars: { db_username: "rds_agent" }, message: AGENT_DB_USERNAME },
+  { what: "a 19 GiB database", environment: "prod", vars: { db_allocated_storage: "19" }, message: "db_allocated_storage must be a whole number from 20 to 65535, e.g. 20." },
+  { what: "a storage ceiling above RDS's 64 TiB", environment: "prod", vars: { db_max_allocated_storage: "70000" }, message: "db_max_allocated_storage must be a whole number from 21 to 65536, e.g. 100." },
+  { what: "a storage ceiling not above the allocated storage", environment: "prod", vars: { db_allocated_storage: "100", db_max_allocated_storage: "100" }, message: "db_max_allocated_storage must be above db_allocated_storage (the headroom RDS may grow into)." },
+  { what: "90 days of backups (RDS keeps 35 at most)", environment: "prod", vars: { db_backup_retention_days: "90" }, message: "db_backup_retention_days must be a whole number from 1 to 35, e.g. 7." },
+  // --- Cache, vector store, uploads
+  { what: "an EC2 type as cache node type", environment: "prod", vars: { cache_node_type: "t3.micro" }, message: "cache_node_type must look like cache.t3.micro." },
+  { what: "a ChromaDB host type with a space", environment: "prod", vars: { chroma_instance_type: "t4g medium" }, message: 'chroma_instance_type must look like family.size, e.g. "t4g.medium" or "r7g.large".' },
+  { what: "no ChromaDB volume", environment: "prod", vars: { chroma_volume_size: "0" }, message: "chroma_volume_size must be a whole number from 1 to 16384, e.g. 50." },
+  { what: "a fractional ChromaDB volume", environment: "dev", vars: { chroma_volume_size: "20.5" }, message: "chroma_volume_size must be a whole number from 1 to 16384, e.g. 20." },
+  { what: "uploads to Glacier at once (0 days)", environment: "dev", vars: { uploads_glacier_days: "0" }, message: "uploads_glacier_days must be a whole number from 1 to 3650, e.g. 90." },
+  // --- Operations
+  { what: "a log retention CloudWatch does not offer", environment: "dev", vars: { log_retention_days: "10" }, message: "log_retention_days must be one of CloudWatch Logs' periods: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653." },
+  { what: "two alarm e-mails", environment: "prod", vars: { alarm_email: "ops@example.com,oncall@example.com" }, message: 'alarm_email must be one e-mail address, e.g. "ops@example.com", or empty.' },
+  { what: "a budget of 0", environment: "prod", vars: { budget_limit_usd: "0" }, message: "budget_limit_usd must be more than 0 and at most 1000000 (USD per month), e.g. 500." },
+  { what: "11 budget e-mails (AWS Budgets notifies at most 10)", environment: "prod", vars: { budget_emails: Array.from({ length: 11 }, (_, i) => `finance${i + 1}@example.com`) }, message: AGENT_BUDGET_EMAILS },
+  { what: "a budget e-mail without @", environment: "dev", vars: { budget_emails: ["finance.example.com"] }, message: AGENT_BUDGET_EMAILS },
+  { what: "two budget e-mails in one entry", environment: "prod", vars: { budget_emails: ["finance@example.com,ops@example.com"] }, message: AGENT_BUDGET_EMAILS },
+];
+
+/**
+ * A system's "When input is wrong" table, as docs/<system>.md holds it between `<!-- variable-errors:start -->` and
+ * `<!-- variable-errors:end -->`: one row per catalogue entry, its overrides as tfvars lines (values in JSON, which is
+ * how HCL writes strings and lists), `|` escaped for Markdown.
+ */
+export function variableErrorsTable(system: string, errors: readonly (LighthouseVariableError | VectordbVariableError | AgentPlatformVariableError)[]): string {
+  const cell = (text: string) => text.replace(/\|/g, "\\|");
+  const input = (e: (typeof errors)[number]) => `${e.what}: ${Object.entries(e.vars).map(([name, value]) => `\`${name} = ${JSON.stringify(value)}\``).join(", ")}`;
+  return [
+    "| stack | input (on top of its tfvars) | message |",
+    "| --- | --- | --- |",
+    ...errors.map((e) => `| \`${system}-${e.environment}\` | ${cell(input(e))} | ${cell(e.message)} |`),
+  ].join("\n");
+}
+
 export interface PropError {
   readonly construct: string;
   readonly what: string;

@@ -10,14 +10,19 @@ import type { PublicLoadBalancer } from "../../modules/public-load-balancer/inde
 
 /** Memory of the RDS classes the platform is likely to run on, GiB (RDS sizes max_connections from it). */
 const DB_CLASS_MEMORY_GIB: Readonly<Record<string, number>> = {
-  "db.t3.micro": 1, "db.t3.small": 2, "db.t3.medium": 4, "db.t3.large": 8, "db.t3.xlarge": 16, "db.t3.2xlarge": 32,
-  "db.t4g.micro": 1, "db.t4g.small": 2, "db.t4g.medium": 4, "db.t4g.large": 8, "db.t4g.xlarge": 16, "db.t4g.2xlarge": 32,
-  "db.m5.large": 8, "db.m6g.large": 8, "db.m6i.large": 8, "db.m7g.large": 8, "db.m7g.xlarge": 16, "db.r6g.large": 16, "db.r7g.large": 16,
+  ...classMemory(["db.t3", "db.t4g"], { micro: 1, small: 2, medium: 4, large: 8, xlarge: 16, "2xlarge": 32 }),
+  // General purpose: 4 GiB per vCPU; memory optimized: 8 GiB per vCPU.
+  ...classMemory(["db.m5", "db.m6g", "db.m6i", "db.m7g", "db.m7i"], { large: 8, xlarge: 16, "2xlarge": 32, "4xlarge": 64, "8xlarge": 128 }),
+  ...classMemory(["db.r5", "db.r6g", "db.r6i", "db.r7g", "db.r7i"], { large: 16, xlarge: 32, "2xlarge": 64, "4xlarge": 128, "8xlarge": 256 }),
 };
+
+function classMemory(families: readonly string[], sizes: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(families.flatMap((family) => Object.entries(sizes).map(([size, gib]) => [`${family}.${size}`, gib])));
+}
 /**
  * RDS for PostgreSQL's default max_connections is LEAST(DBInstanceClassMemory / 9531392, 5000), and
  * DBInstanceClassMemory is somewhat below the class's memory (the OS and RDS's processes keep some): about 90 % of it
- * gives 101 connections per GiB. A class not listed here counts as the cap, 5000.
+ * gives 101 connections per GiB. A class not listed here (T, M and R classes up to 8xlarge are) counts as the cap, 5000.
  */
 const CONNECTIONS_PER_GIB = Math.floor((0.9 * 1024 ** 3) / 9531392);
 const UNLISTED_CLASS_CONNECTIONS = 5000;

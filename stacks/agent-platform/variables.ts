@@ -15,8 +15,9 @@ export type AgentPlatformVariables = ReturnType<typeof createAgentPlatformVariab
 const WHOLE = (name: string, min: number, max: number, example: number): Rule =>
   wholeNumberRule(name, min, max, `${name} must be a whole number from ${min} to ${max}, e.g. ${example}.`);
 const HEALTH_PATH = (name: string, example: string): Rule => [
-  `can(regex("^/[A-Za-z0-9._~/-]*$", var.${name}))`,
-  `${name} must be a URL path starting with / (letters, digits, . _ ~ - /), e.g. "${example}".`,
+  // RE2 allows at most 1000 repetitions in a counted repeat: the length is checked apart.
+  `length(var.${name}) <= 1024 && can(regex("^/[A-Za-z0-9._~/-]*$", var.${name}))`,
+  `${name} must be a URL path starting with / (letters, digits, . _ ~ - /, at most 1024 characters), e.g. "${example}".`,
 ];
 
 export function createAgentPlatformVariables(scope: Construct, profile: AgentPlatformProfile) {
@@ -84,7 +85,7 @@ export function createAgentPlatformVariables(scope: Construct, profile: AgentPla
         "db_username must start with a letter, hold only letters, digits and _ (at most 63), and not be a name RDS reserves (admin, rdsadmin, postgres, public, user, rds*, pg_*), e.g. \"agent_admin\".",
       ],
     ]),
-    dbAllocatedStorage: v("db_allocated_storage", { type: "number", default: 20, description: "Storage (gp3, encrypted) at creation, GiB; RDS grows it up to db_max_allocated_storage." }, [WHOLE("db_allocated_storage", 20, 65536, 20)]),
+    dbAllocatedStorage: v("db_allocated_storage", { type: "number", default: 20, description: "Storage (gp3, encrypted) at creation, GiB; RDS grows it up to db_max_allocated_storage." }, [WHOLE("db_allocated_storage", 20, 65535, 20)]),
     dbMaxAllocatedStorage: v("db_max_allocated_storage", { type: "number", default: 100, description: "Ceiling of storage autoscaling, GiB." }, [
       WHOLE("db_max_allocated_storage", 21, 65536, 100),
       ["var.db_max_allocated_storage > var.db_allocated_storage", "db_max_allocated_storage must be above db_allocated_storage (the headroom RDS may grow into)."],
@@ -111,7 +112,7 @@ export function createAgentPlatformVariables(scope: Construct, profile: AgentPla
     ]),
     enableMonitoring: v("enable_monitoring", { type: "bool", default: profile.monitoring, description: "Alarms on p95 response time, 5xx rate, unhealthy hosts, app and database CPU, database storage and connections, cache memory, the ChromaDB host." }),
     budgetLimitUsd: v("budget_limit_usd", { type: "number", default: 500, description: "Monthly AWS Budgets limit in USD (the document's $500): e-mails at 80 % and 100 % of actual spend, and when the forecast passes 100 %." }, [
-      ["var.budget_limit_usd > 0 && var.budget_limit_usd <= 1000000", "budget_limit_usd must be more than 0 (USD per month), e.g. 500."],
+      ["var.budget_limit_usd > 0 && var.budget_limit_usd <= 1000000", "budget_limit_usd must be more than 0 and at most 1000000 (USD per month), e.g. 500."],
     ]),
     budgetEmails: v("budget_emails", { type: "list(string)", default: [], description: "E-mails the budget alerts (at most 10). Empty: no budget." }, [
       ['alltrue([for e in var.budget_emails : can(regex("^[^@,\\\\s]+@[^@,\\\\s]+\\\\.[^@,\\\\s]+$", e))]) && length(var.budget_emails) <= 10', 'budget_emails must be at most 10 e-mail addresses, e.g. ["finance@example.com"].'],
