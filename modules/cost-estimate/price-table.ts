@@ -12,9 +12,21 @@ export const HOURLY_PRICE_USD: Readonly<Record<string, number>> = {
   "c7g.medium": 0.0363, "c7g.large": 0.0725, "r7g.medium": 0.0536, "r7g.large": 0.1071,
   "m7i.large": 0.1008, "m6i.large": 0.096, "c7i.large": 0.0893,
   "m5.large": 0.096, "m5.xlarge": 0.192, "m5.2xlarge": 0.384,
+  // Memory optimized, for database nodes (from memory of the list price: r6i is $0.126 per vCPU pair, r7g $0.1071).
+  "r6i.large": 0.126, "r6i.xlarge": 0.252, "r6i.2xlarge": 0.504, "r6i.4xlarge": 1.008,
+  "r7g.xlarge": 0.2142, "r7g.2xlarge": 0.4284, "r7g.4xlarge": 0.8568,
 };
 export const HOURS_PER_MONTH = 730;
 export const GP3_USD_PER_GIB_MONTH = 0.08;
+/**
+ * gp3 performance above the baseline every volume has (3000 IOPS, 125 MiB/s, included in the storage price):
+ * us-east-1 list prices of the EBS pricing page (https://aws.amazon.com/ebs/pricing/), $0.005 per provisioned IOPS-month
+ * and $0.040 per provisioned MiB/s-month. Not checked against the live page when added: verify before relying on it.
+ */
+export const GP3_BASELINE_IOPS = 3000;
+export const GP3_BASELINE_THROUGHPUT_MIBPS = 125;
+export const GP3_USD_PER_IOPS_MONTH = 0.005;
+export const GP3_USD_PER_MIBPS_MONTH = 0.04;
 /** A public IPv4 address (every one is billed since February 2024, EIP or not). */
 export const PUBLIC_IPV4_USD_PER_MONTH = 3.65;
 /** One CloudWatch custom metric (the CloudWatch agent's memory and disk metrics are custom metrics). */
