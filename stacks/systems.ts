@@ -5,6 +5,7 @@ import { OpenlitStack } from "./openlit/stack.js";
 import { LighthouseStack } from "./lighthouse/stack.js";
 import { VectordbApiStack } from "./vectordb-api/stack.js";
 import { AgentPlatformStack } from "./agent-platform/stack.js";
+import { H3PipelineStack } from "./h3-pipeline/stack.js";
 
 /** A system the product deploys: its stack class and the environments it has. */
 export interface SystemDefinition {
@@ -21,6 +22,7 @@ export const SYSTEMS: readonly SystemDefinition[] = [
   { name: "lighthouse", environments: ["dev", "prod"], stack: LighthouseStack },
   { name: "vectordb-api", environments: ["dev", "prod"], stack: VectordbApiStack },
   { name: "agent-platform", environments: ["dev", "prod"], stack: AgentPlatformStack },
+  { name: "h3-pipeline", environments: ["dev", "prod"], stack: H3PipelineStack },
 ];
 
 /** Every stack of the product: system × environment. */

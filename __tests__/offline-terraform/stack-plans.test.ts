@@ -56,6 +56,8 @@ const stacksOf = (system: string) => STACKS.filter((s) => s.system === system).m
 interface SampleSecrets {
   readonly varFiles: string[];
   readonly env: Record<string, string>;
+  /** Inputs given the same way that are not secret (they may show in the plan), e.g. a CA's certificate. */
+  readonly publicEnv?: Record<string, string>;
 }
 /**
  * The sample secrets of each system's plans. OpenLIT: the shared fixture files (its passwords are required).
@@ -72,6 +74,16 @@ const SAMPLE_SECRETS: Record<string, (environment: string) => SampleSecrets> = {
     varFiles: [],
     env: { TF_VAR_api_key: "test-api-key-s3cret", TF_VAR_openai_api_key: "sk-test-openai-s3cret", TF_VAR_pinecone_api_key: "pc-test-pinecone-s3cret", TF_VAR_metabase_api_key: "mb-test-metabase-s3cret" },
   }),
+  // h3-pipeline-prod runs its own ClickHouse nodes: the cluster CA's certificate (public) and key (secret) too. Shaped
+  // like PEM for the variables' checks, nothing a node could use.
+  "h3-pipeline": (environment) => ({
+    varFiles: [],
+    env: {
+      TF_VAR_clickhouse_password: "test-Clickhouse-s3cret",
+      ...(environment === "prod" ? { TF_VAR_clickhouse_ca_key: "-----BEGIN PRIVATE KEY-----\ntest-Clickhouse-CA-key-s3cret\n-----END PRIVATE KEY-----\n" } : {}),
+    },
+    publicEnv: environment === "prod" ? { TF_VAR_clickhouse_ca_cert: "-----BEGIN CERTIFICATE-----\nTEST-CA-CERTIFICATE\n-----END CERTIFICATE-----\n" } : ({} as Record<string, string>),
+  }),
 };
 const secretsOf = (stack: PlannedStack): SampleSecrets => SAMPLE_SECRETS[stack.system]?.(stack.environment) ?? { varFiles: [], env: {} };
 /** The secret variables each system declares: sensitive, and ephemeral so no plan or state keeps them. */
@@ -80,6 +92,7 @@ const SECRET_VARIABLES: Record<string, string[]> = {
   lighthouse: ["db_password"],
   "vectordb-api": ["api_key", "openai_api_key", "pinecone_api_key", "metabase_api_key"],
   "agent-platform": [],
+  "h3-pipeline": ["clickhouse_password", "clickhouse_ca_key"],
 };
 
 const plans = new Map<string, Promise<PlanStackResult>>();
@@ -126,7 +139,7 @@ beforeAll(() => {
   for (const stack of STACKS) {
     const secrets = secretsOf(stack);
     // Unchanged inputs (configuration, var files, stand-in, Terraform) reuse their last successful plan.
-    const plan = cachedPlanStack({ stackDir: stackDirOf(stack), varFiles: [tfvarsOf(stack), ...secrets.varFiles], env: secrets.env });
+    const plan = cachedPlanStack({ stackDir: stackDirOf(stack), varFiles: [tfvarsOf(stack), ...secrets.varFiles], env: { ...secrets.publicEnv, ...secrets.env } });
     plan.catch(() => undefined); // awaited (and reported) by the tests
     plans.set(stack.name, plan);
   }
