@@ -1,7 +1,7 @@
 /**
  * Existing deployments are sacred: a refactor must not make `terraform plan` destroy or replace what runs.
  * Every resource address of a deployed stack (fixtures/deployed-addresses.json: OpenLIT's recorded before the platform
- * refactor, Lighthouse's, the VectorDB API's and the AGENT platform's as first built) must still be in the stack, or be the `from` of a `moved` block to an address that is. And the
+ * refactor, Lighthouse's, the VectorDB API's, the AGENT platform's and the H3 pipeline's as first built) must still be in the stack, or be the `from` of a `moved` block to an address that is. And the
  * OpenLIT instance replaces itself when its user-data changes (user_data_replace_on_change): its boot script
  * is pinned by a hash, so a change is a deliberate decision, not a side effect.
  */
