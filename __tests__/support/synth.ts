@@ -40,6 +40,7 @@ export const synthOpenlit = (environment = "demo", props: Partial<SystemStackPro
 export const synthLighthouse = (environment: "dev" | "prod") => synthSystem("lighthouse", environment);
 export const synthVectordb = (environment: "dev" | "prod") => synthSystem("vectordb-api", environment);
 export const synthAgentPlatform = (environment: "dev" | "prod") => synthSystem("agent-platform", environment);
+export const synthH3Pipeline = (environment: "dev" | "prod") => synthSystem("h3-pipeline", environment);
 
 /** All resources of a type, as [logical id, config] pairs. */
 export function resourcesOf(json: TfJson, type: string): [string, any][] {

@@ -5,6 +5,8 @@ import { HostApplication, HostFacts } from "../../modules/compose-host/index.js"
 export const CLICKHOUSE_VERSION = "26.3.17.110";
 /** Three replicas, each also a ClickHouse Keeper member (a quorum of two survives one node). */
 export const CLICKHOUSE_NODES = 3;
+/** The user the nightly backup runs as: no password, this host only (written by the node's start hook). */
+export const BACKUP_USER = "local_backup";
 /** The cluster's name in remote_servers and the {cluster} macro. */
 export const CLICKHOUSE_CLUSTER = "h3";
 /** Where each node's data volume is mounted, and the directory ClickHouse and its certificate live in on it. */
@@ -46,7 +48,7 @@ export function clickhouseNodeApplication(props: ClickhouseNodeProps): (host: Ho
   const nodes = Array.from({ length: CLICKHOUSE_NODES }, (_, i) => ({ number: i + 1 }));
   return (host) => ({
     bootTemplate: "h3-pipeline/clickhouse-user-data.sh.hbs",
-    context: { backupTime: props.backupTime },
+    context: { backupTime: props.backupTime, nodeCount: CLICKHOUSE_NODES },
     composeFile: renderTemplate("h3-pipeline/clickhouse-compose.yml.hbs", {
       version: CLICKHOUSE_VERSION,
       platform: host.platform,
@@ -74,8 +76,9 @@ export function clickhouseNodeApplication(props: ClickhouseNodeProps): (host: Ho
         nodePrefix: props.nodePrefix,
         domain: props.domain,
         dataDir: CLICKHOUSE_DATA_DIR,
+        backupUser: BACKUP_USER,
       }),
-      "/usr/local/sbin/clickhouse-backup": renderTemplate("h3-pipeline/clickhouse-backup.sh.hbs", { bucket: props.bucketName, region: props.region }),
+      "/usr/local/sbin/clickhouse-backup": renderTemplate("h3-pipeline/clickhouse-backup.sh.hbs", { bucket: props.bucketName, region: props.region, backupUser: BACKUP_USER }),
     },
     preStart: "/usr/local/sbin/clickhouse-node-prestart",
     readyMessage: `ClickHouse ${CLICKHOUSE_VERSION} is running`,

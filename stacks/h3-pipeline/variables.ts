@@ -71,6 +71,7 @@ export function createH3PipelineVariables(scope: Construct, profile: H3PipelineP
     ]),
     clickhouseUser: v("clickhouse_user", { type: "string", default: "default", description: "CLICKHOUSE_USER." }, [
       ['can(regex("^[A-Za-z_][A-Za-z0-9_.-]{0,63}$", var.clickhouse_user))', 'clickhouse_user must be a ClickHouse user name (a letter or _, then letters, digits, _ . -, at most 64), e.g. "default".'],
+      ['var.clickhouse_user != "local_backup"', 'clickhouse_user "local_backup" is the self-hosted nodes\' own backup user (no password, on the node only): choose another name, e.g. "default".'],
     ]),
     clickhouseDatabase: v("clickhouse_database", { type: "string", default: "default", description: "CLICKHOUSE_DATABASE." }, [
       ['can(regex("^[A-Za-z_][A-Za-z0-9_]{0,63}$", var.clickhouse_database))', 'clickhouse_database must be a database name (a letter or _, then letters, digits and _, at most 64), e.g. "default".'],
