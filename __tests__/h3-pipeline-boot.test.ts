@@ -98,7 +98,7 @@ async function renderBootScripts(json: TfJson): Promise<Record<Node, string>> {
   const config = { variable: json.variable, locals: { [SAMPLES_LOCAL]: SAMPLES, ...locals }, output };
   // -var after -var-file wins: the tfvars' image_tag is a placeholder; prod's CA and its key come from the
   // environment (TF_VAR_…) in real use, PEM-shaped samples here (as __tests__/offline-terraform/stack-plans.test.ts).
-  const args = [`-var-file=${TFVARS}`, `-var=image_tag=${SAMPLE_IMAGE_TAG}`, `-var=clickhouse_ca_cert=${SAMPLE_CA_CERT}`, `-var=clickhouse_ca_key=${SAMPLE_CA_KEY}`];
+  const args = [`-var-file=${TFVARS}`, `-var=image_tag=${SAMPLE_IMAGE_TAG}`, `-var=clickhouse_ca_cert=${SAMPLE_CA_CERT}`, `-var=clickhouse_ca_key=${SAMPLE_CA_KEY}`, "-var=clickhouse_password=sample-render-password"];
   const key = resultKey(terraformVersion() ?? "no terraform", config, args, readFileSync(TFVARS, "utf8"));
   const kept = readResult<Record<Node, string>>(RENDER_CACHE, key);
   if (kept) return kept;

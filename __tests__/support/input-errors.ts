@@ -264,18 +264,169 @@ export const AGENT_PLATFORM_VARIABLE_ERRORS: readonly AgentPlatformVariableError
   { what: "two budget e-mails in one entry", environment: "prod", vars: { budget_emails: ["finance@example.com,ops@example.com"] }, message: AGENT_BUDGET_EMAILS },
 ];
 
+/** A wrong input to an h3-pipeline stack, and the exact message `terraform plan` stops with (docs/h3-pipeline.md shows each). */
+export interface H3PipelineVariableError {
+  readonly what: string;
+  /** The stack given the input: h3-pipeline-<environment>. */
+  readonly environment: "dev" | "prod";
+  /**
+   * Overrides on top of environments/h3-pipeline/<environment>.tfvars and the sample secrets the operator exports
+   * (H3_PIPELINE_SAMPLE_INPUTS); a list for a list(string) variable.
+   */
+  readonly vars: Readonly<Record<string, string | readonly string[]>>;
+  readonly message: string;
+  /**
+   * Messages the same plan shows besides `message`, where the stack cannot show it alone (a defect of the stack's
+   * rules, reported; the test checks the plan shows exactly these).
+   */
+  readonly alsoShown?: readonly string[];
+}
+
+/**
+ * What an h3-pipeline operator exports as TF_VAR_… besides the tfvars: the ClickHouse password in both environments,
+ * and in prod (self-hosted ClickHouse) the cluster CA's certificate (public) and key (secret). Shaped like PEM for the
+ * variables' rules, nothing a node could use; the same as the offline plans' (offline-terraform/stack-plans.test.ts).
+ */
+export const H3_PIPELINE_SAMPLE_CA_CERT = "-----BEGIN CERTIFICATE-----\nTEST-CA-CERTIFICATE\n-----END CERTIFICATE-----\n";
+export const H3_PIPELINE_SAMPLE_CA_KEY = "-----BEGIN PRIVATE KEY-----\ntest-Clickhouse-CA-key-s3cret\n-----END PRIVATE KEY-----\n";
+export const H3_PIPELINE_SAMPLE_INPUTS: Readonly<Record<"dev" | "prod", Readonly<Record<string, string>>>> = {
+  dev: { clickhouse_password: "test-Clickhouse-s3cret" },
+  prod: { clickhouse_password: "test-Clickhouse-s3cret", clickhouse_ca_cert: H3_PIPELINE_SAMPLE_CA_CERT, clickhouse_ca_key: H3_PIPELINE_SAMPLE_CA_KEY },
+};
+
+const H3_IMAGE_TAG = IMAGE_TAG;
+const H3_CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
+const H3_CLOUD_HOST = "abc123.us-east-1.aws.clickhouse.cloud";
+const H3_PRIVATELINK_HOST = "abc123.us-east-1.vpce.aws.clickhouse.cloud";
+const H3_PRIVATELINK_SERVICE = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0";
+const H3_TASK_CPU = "task_cpu must be 1024, 2048 or 4096 (1, 2 or 4 vCPU; the document's range).";
+const H3_TASK_MEMORY = "task_memory does not go with task_cpu on Fargate: 1024 takes 2048-8192 MiB, 2048 takes 4096-8192, 4096 takes 8192 (in steps of 1024).";
+const H3_HEALTH_PATH = 'health_check_path must be a URL path starting with / (letters, digits, . _ ~ - /, at most 1024 characters), e.g. "/health".';
+const H3_CLICKHOUSE_HOST = 'clickhouse_host must be a host name without scheme or port, e.g. "abc123.us-east-1.aws.clickhouse.cloud".';
+const H3_CLICKHOUSE_PORT = "clickhouse_port must be 9440 (native protocol over TLS) or 8443 (HTTPS): the tasks reach ClickHouse, Cloud or self-hosted, over TLS only, never on a plaintext port such as the document's 9000.";
+const H3_CLOUD_WITHOUT_HOST = "clickhouse_deployment is \"cloud\" but clickhouse_host is empty: give the ClickHouse Cloud service's host (its connection details).";
+const H3_PRIVATELINK_DNS_NAME = "clickhouse_privatelink_service_name is set but clickhouse_host is not the service's PrivateLink DNS name (<id>.<region>.vpce.aws.clickhouse.cloud, from the console's Private Endpoint settings): set it, so the tasks connect through the endpoint.";
+const H3_VOLUME_SIZE = "clickhouse_volume_size must be a whole number from 1000 to 5000, e.g. 1000.";
+const H3_VOLUME_IOPS = "clickhouse_volume_iops must be a whole number from 3000 to 10000, e.g. 3000.";
+const H3_CA_CERT = "clickhouse_ca_cert must be a PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----), as scripts/make-private-ca.sh writes ca.crt.";
+const H3_CA_CERT_MISSING = "clickhouse_deployment is \"self-hosted\" but clickhouse_ca_cert is empty: make the cluster's CA with scripts/make-private-ca.sh and give its ca.crt (and TF_VAR_clickhouse_ca_key).";
+const H3_CA_KEY = "clickhouse_ca_key must be an unencrypted PEM private key (-----BEGIN ... PRIVATE KEY-----), as scripts/make-private-ca.sh writes ca.key: the nodes read it without a passphrase.";
+const H3_CA_KEY_MISSING = "clickhouse_deployment is \"self-hosted\" but clickhouse_ca_key is empty: export TF_VAR_clickhouse_ca_key=\"$(cat ca.key)\" (scripts/make-private-ca.sh made it with ca.crt); the nodes issue their certificates with it.";
+const H3_BACKUP_TIME = 'clickhouse_backup_time must be a UTC time HH:MM, e.g. "02:00".';
+
+export const H3_PIPELINE_VARIABLE_ERRORS: readonly H3PipelineVariableError[] = [
+  { what: "a region that is not one", environment: "dev", vars: { aws_region: "us-east" }, message: 'aws_region must be a region code such as "us-east-1".' },
+  { what: "the dev stack given environment = \"prod\"", environment: "dev", vars: { environment: "prod" }, message: 'This is the h3-pipeline-dev stack: set environment = "dev" or use environments/h3-pipeline/dev.tfvars with it.' },
+  { what: "the prod stack given environment = \"dev\"", environment: "prod", vars: { environment: "dev" }, message: 'This is the h3-pipeline-prod stack: set environment = "prod" or use environments/h3-pipeline/prod.tfvars with it.' },
+  // --- Network
+  { what: "a VPC given by its Name tag", environment: "prod", vars: { vpc_id: "h3-pipeline-prod-vpc", public_subnet_ids: PUBLIC_SUBNETS, private_subnet_ids: PRIVATE_SUBNETS }, message: "vpc_id must look like vpc-0123456789abcdef0, or be empty to create the network." },
+  { what: "a public subnet given by its Name tag", environment: "prod", vars: { ...VPC, public_subnet_ids: ["public-a", "public-b"], private_subnet_ids: PRIVATE_SUBNETS }, message: `public_subnet_ids ${SUBNET_IDS}` },
+  { what: "one public subnet (the load balancer needs two zones)", environment: "prod", vars: { ...VPC, public_subnet_ids: ["subnet-0123456789abcdef0"], private_subnet_ids: PRIVATE_SUBNETS }, message: "public_subnet_ids needs two subnets in different zones of vpc_id (the load balancer spans two zones)." },
+  { what: "a private subnet id in capitals", environment: "prod", vars: { ...VPC, public_subnet_ids: PUBLIC_SUBNETS, private_subnet_ids: ["subnet-0FEDCBA9876543210", "subnet-0fedcba9876543211"] }, message: `private_subnet_ids ${SUBNET_IDS}` },
+  { what: "an existing VPC with one private subnet", environment: "prod", vars: { ...VPC, public_subnet_ids: PUBLIC_SUBNETS, private_subnet_ids: ["subnet-0fedcba9876543210"] }, message: "private_subnet_ids needs two subnets in different zones of vpc_id (the service spreads its tasks over them)." },
+  { what: "subnets without their VPC", environment: "dev", vars: { public_subnet_ids: PUBLIC_SUBNETS, private_subnet_ids: PRIVATE_SUBNETS }, message: "public_subnet_ids and private_subnet_ids are given without vpc_id: set vpc_id too to use an existing network, or leave the lists empty to create one." },
+  { what: "no NAT gateway", environment: "dev", vars: { nat_gateways: "0" }, message: "nat_gateways must be 1 or 2: the tasks need outbound internet for ECR, ClickHouse Cloud and AWS APIs." },
+  { what: "one NAT gateway per zone of three", environment: "prod", vars: { nat_gateways: "3" }, message: "nat_gateways must be 1 or 2: the tasks need outbound internet for ECR, ClickHouse Cloud and AWS APIs." },
+  // --- HTTPS
+  { what: "a domain name with a scheme", environment: "prod", vars: { domain_name: "https://h3.example.com" }, message: 'domain_name must be a DNS name such as "h3.example.com", or empty.' },
+  { what: "a hosted zone id instead of its name", environment: "prod", vars: { hosted_zone_name: "Z0123456789ABCDEFGHIJ" }, message: 'hosted_zone_name must be a zone name such as "example.com", or empty.' },
+  { what: "a domain without its hosted zone or a certificate", environment: "prod", vars: { hosted_zone_name: "" }, message: "domain_name is set without hosted_zone_name: name its Route 53 zone (the certificate is validated there), or give certificate_arn." },
+  { what: "a domain outside its hosted zone", environment: "prod", vars: { domain_name: "h3.example.org" }, message: "domain_name is not in hosted_zone_name: the certificate's validation record and the alias go into that zone, so the name must end with it (h3.example.com in example.com)." },
+  { what: "an IAM server certificate instead of an ACM one", environment: "prod", vars: { certificate_arn: "arn:aws:iam::123456789012:server-certificate/h3" }, message: "certificate_arn must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>), or empty." },
+  { what: "a certificate of another region", environment: "prod", vars: { certificate_arn: "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789" }, message: "certificate_arn is in another region than aws_region: a load balancer only uses ACM certificates of its own region; request or import one there." },
+  { what: "a certificate without the name it is for", environment: "dev", vars: { certificate_arn: H3_CERTIFICATE }, message: "certificate_arn is set but domain_name is empty: give the DNS name the certificate is for (clients and the health check use it)." },
+  { what: "plain HTTP in production", environment: "prod", vars: { allow_http_only: "true" }, message: "allow_http_only is for trying the pipeline's API in dev: production serves HTTPS only. Set domain_name and hosted_zone_name, or certificate_arn." },
+  // --- Service
+  { what: "the latest tag (a rollback needs the previous tag)", environment: "prod", vars: { image_tag: "latest" }, message: H3_IMAGE_TAG },
+  { what: "an image reference instead of its tag", environment: "dev", vars: { image_tag: "h3-pipeline-dev/app:v1.0.0" }, message: H3_IMAGE_TAG },
+  { what: "Fargate's 0.5 vCPU (512 units), below the document's range", environment: "prod", vars: { task_cpu: "512" }, message: H3_TASK_CPU },
+  { what: "vCPUs instead of CPU units", environment: "dev", vars: { task_cpu: "1.5" }, message: H3_TASK_CPU },
+  { what: "16 GiB on 1 vCPU (Fargate allows 8 at most)", environment: "prod", vars: { task_memory: "16384" }, message: H3_TASK_MEMORY },
+  { what: "4 vCPU with 4 GiB (Fargate asks 8 GiB at least)", environment: "dev", vars: { task_cpu: "4096", task_memory: "4096" }, message: H3_TASK_MEMORY },
+  { what: "memory in GB instead of MiB", environment: "prod", vars: { task_memory: "2" }, message: H3_TASK_MEMORY },
+  { what: "no task at night (min_tasks = 0)", environment: "prod", vars: { min_tasks: "0" }, message: "min_tasks must be a whole number from 1 to 100, e.g. 2." },
+  { what: "more tasks than the stack allows", environment: "dev", vars: { max_tasks: "200" }, message: "max_tasks must be a whole number from 1 to 100, e.g. 20." },
+  { what: "max_tasks below min_tasks", environment: "prod", vars: { max_tasks: "1" }, message: "max_tasks is below min_tasks: raise max_tasks or lower min_tasks." },
+  { what: "a CPU target of 100 %", environment: "prod", vars: { cpu_target: "100" }, message: "cpu_target must be a whole number from 10 to 95, e.g. 70." },
+  { what: "a memory target as a fraction", environment: "dev", vars: { memory_target: "0.8" }, message: "memory_target must be a whole number from 10 to 95, e.g. 80." },
+  { what: "a scale-out cooldown in milliseconds", environment: "prod", vars: { scale_out_cooldown: "60000" }, message: "scale_out_cooldown must be a whole number from 0 to 3600, e.g. 60." },
+  { what: "a scale-in cooldown of two hours", environment: "prod", vars: { scale_in_cooldown: "7200" }, message: "scale_in_cooldown must be a whole number from 0 to 3600, e.g. 300." },
+  { what: "a health path without its leading slash", environment: "prod", vars: { health_check_path: "health" }, message: H3_HEALTH_PATH },
+  { what: "a health check given as a URL", environment: "dev", vars: { health_check_path: "http://localhost:3000/health" }, message: H3_HEALTH_PATH },
+  // --- ClickHouse
+  { what: "a deployment that is neither", environment: "dev", vars: { clickhouse_deployment: "cluster" }, message: 'clickhouse_deployment must be "cloud" (ClickHouse Cloud, the document\'s option B) or "self-hosted" (three EC2 nodes, option A).' },
+  { what: "ClickHouse Cloud without its host", environment: "dev", vars: { clickhouse_host: "" }, message: H3_CLOUD_WITHOUT_HOST },
+  { what: "prod switched to ClickHouse Cloud without its host", environment: "prod", vars: { clickhouse_deployment: "cloud" }, message: H3_CLOUD_WITHOUT_HOST },
+  { what: "a Cloud host beside the self-hosted nodes", environment: "prod", vars: { clickhouse_host: H3_CLOUD_HOST }, message: "clickhouse_host is set but clickhouse_deployment is \"self-hosted\": the tasks connect to the nodes' own DNS name; remove clickhouse_host, or choose \"cloud\"." },
+  { what: "a host with https://", environment: "dev", vars: { clickhouse_host: `https://${H3_CLOUD_HOST}` }, message: H3_CLICKHOUSE_HOST },
+  { what: "a host with its port", environment: "dev", vars: { clickhouse_host: `${H3_CLOUD_HOST}:9440` }, message: H3_CLICKHOUSE_HOST },
+  { what: "the document's plaintext port 9000", environment: "dev", vars: { clickhouse_port: "9000" }, message: H3_CLICKHOUSE_PORT },
+  { what: "ClickHouse's plaintext HTTP port 8123", environment: "prod", vars: { clickhouse_port: "8123" }, message: H3_CLICKHOUSE_PORT },
+  { what: "a user name with a space", environment: "dev", vars: { clickhouse_user: "h3 app" }, message: 'clickhouse_user must be a ClickHouse user name (a letter or _, then letters, digits, _ . -, at most 64), e.g. "default".' },
+  { what: "the nodes' own backup user as the application's", environment: "prod", vars: { clickhouse_user: "local_backup" }, message: 'clickhouse_user "local_backup" is the self-hosted nodes\' own backup user (no password, on the node only): choose another name, e.g. "default".' },
+  { what: "a database name with a dash", environment: "prod", vars: { clickhouse_database: "h3-pipeline" }, message: 'clickhouse_database must be a database name (a letter or _, then letters, digits and _, at most 64), e.g. "default".' },
+  { what: "a password of 4097 characters", environment: "dev", vars: { clickhouse_password: "x".repeat(4097) }, message: "clickhouse_password must be at most 4096 characters." },
+  { what: "a password version of zero", environment: "prod", vars: { clickhouse_password_version: "0" }, message: "clickhouse_password_version must be a whole number from 1 to 1000000, e.g. 1." },
+  { what: "the endpoint's vpce- id instead of the service name", environment: "dev", vars: { clickhouse_privatelink_service_name: "vpce-0123456789abcdef0", clickhouse_host: H3_PRIVATELINK_HOST }, message: 'clickhouse_privatelink_service_name must look like "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0", or be empty.' },
+  {
+    what: "PrivateLink with the self-hosted nodes",
+    environment: "prod",
+    vars: { clickhouse_privatelink_service_name: H3_PRIVATELINK_SERVICE },
+    message: "clickhouse_privatelink_service_name is for ClickHouse Cloud: remove it, or set clickhouse_deployment = \"cloud\".",
+  },
+  { what: "PrivateLink with the service's public host", environment: "dev", vars: { clickhouse_privatelink_service_name: H3_PRIVATELINK_SERVICE }, message: H3_PRIVATELINK_DNS_NAME },
+  // --- ClickHouse (self-hosted)
+  { what: "a malformed node type", environment: "prod", vars: { clickhouse_instance_type: "r6i-2xlarge" }, message: 'clickhouse_instance_type must look like family.size, e.g. "r6i.2xlarge" or "r7g.2xlarge".' },
+  { what: "a 500 GiB volume (the document's 1-5 TB)", environment: "prod", vars: { clickhouse_volume_size: "500" }, message: H3_VOLUME_SIZE },
+  { what: "a 6000 GiB volume", environment: "prod", vars: { clickhouse_volume_size: "6000" }, message: H3_VOLUME_SIZE },
+  { what: "2000 IOPS (gp3 gives 3000)", environment: "prod", vars: { clickhouse_volume_iops: "2000" }, message: H3_VOLUME_IOPS },
+  { what: "12000 IOPS", environment: "prod", vars: { clickhouse_volume_iops: "12000" }, message: H3_VOLUME_IOPS },
+  { what: "100 MiB/s (gp3 gives 125)", environment: "prod", vars: { clickhouse_volume_throughput: "100" }, message: "clickhouse_volume_throughput must be a whole number from 125 to 1000, e.g. 250." },
+  { what: "1000 MiB/s on 3000 IOPS (750 at most)", environment: "prod", vars: { clickhouse_volume_throughput: "1000" }, message: "clickhouse_volume_throughput may be at most clickhouse_volume_iops / 4 MiB/s on gp3: raise the IOPS or lower the throughput." },
+  { what: "the CA's key as its certificate", environment: "prod", vars: { clickhouse_ca_cert: H3_PIPELINE_SAMPLE_CA_KEY }, message: H3_CA_CERT },
+  { what: "the certificate's file name instead of its content", environment: "prod", vars: { clickhouse_ca_cert: "private-ca/ca.crt" }, message: H3_CA_CERT },
+  { what: "self-hosted without the CA certificate (TF_VAR_clickhouse_ca_cert not exported)", environment: "prod", vars: { clickhouse_ca_cert: "" }, message: H3_CA_CERT_MISSING },
+  { what: "dev switched to self-hosted without a CA", environment: "dev", vars: { clickhouse_deployment: "self-hosted", clickhouse_host: "" }, message: H3_CA_CERT_MISSING, alsoShown: [H3_CA_KEY_MISSING] },
+  { what: "self-hosted with the CA's certificate but not its key", environment: "prod", vars: { clickhouse_ca_key: "" }, message: H3_CA_KEY_MISSING },
+  { what: "a CA key protected by a passphrase", environment: "prod", vars: { clickhouse_ca_key: "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG9w0BBQwwHAQI\n-----END ENCRYPTED PRIVATE KEY-----\n" }, message: H3_CA_KEY },
+  { what: "no password (it is required)", environment: "prod", vars: { clickhouse_password: "" }, message: "clickhouse_password is empty: export TF_VAR_clickhouse_password (ClickHouse Cloud: the service's password; self-hosted: the one the nodes give the application's user)." },
+  { what: "the CA's certificate as its key", environment: "prod", vars: { clickhouse_ca_key: H3_PIPELINE_SAMPLE_CA_CERT }, message: H3_CA_KEY },
+  { what: "the key's file name instead of its content", environment: "prod", vars: { clickhouse_ca_key: "private-ca/ca.key" }, message: H3_CA_KEY },
+  { what: "a CA key version of zero", environment: "prod", vars: { clickhouse_ca_key_version: "0" }, message: "clickhouse_ca_key_version must be a whole number from 1 to 1000000, e.g. 1." },
+  { what: "a backup time with am/pm", environment: "prod", vars: { clickhouse_backup_time: "2am" }, message: H3_BACKUP_TIME },
+  { what: "a backup time of 24:00", environment: "prod", vars: { clickhouse_backup_time: "24:00" }, message: H3_BACKUP_TIME },
+  // --- Storage
+  { what: "uploads to Glacier at once (0 days)", environment: "dev", vars: { uploads_glacier_days: "0" }, message: "uploads_glacier_days must be a whole number from 1 to 3650, e.g. 30." },
+  { what: "processed files kept forever with 0", environment: "prod", vars: { processed_expiration_days: "0" }, message: "processed_expiration_days must be a whole number from 1 to 3650, e.g. 90." },
+  { what: "backups kept in Glacier for ten years and a day", environment: "prod", vars: { backups_glacier_days: "3651" }, message: "backups_glacier_days must be a whole number from 1 to 3650, e.g. 7." },
+  // --- Operations
+  { what: "a log retention CloudWatch does not offer", environment: "prod", vars: { log_retention_days: "45" }, message: "log_retention_days must be one of CloudWatch Logs' periods: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653." },
+  { what: "an alarm e-mail without @", environment: "prod", vars: { alarm_email: "ops.example.com" }, message: 'alarm_email must be one e-mail address, e.g. "ops@example.com", or empty.' },
+];
+
 /**
  * A system's "When input is wrong" table, as docs/<system>.md holds it between `<!-- variable-errors:start -->` and
  * `<!-- variable-errors:end -->`: one row per catalogue entry, its overrides as tfvars lines (values in JSON, which is
- * how HCL writes strings and lists), `|` escaped for Markdown.
+ * how HCL writes strings and lists; a string of more than 200 characters by its beginning and length), `|` escaped for
+ * Markdown, and after the message any other the same plan shows (alsoShown).
  */
-export function variableErrorsTable(system: string, errors: readonly (LighthouseVariableError | VectordbVariableError | AgentPlatformVariableError)[]): string {
+export function variableErrorsTable(
+  system: string,
+  errors: readonly (LighthouseVariableError | VectordbVariableError | AgentPlatformVariableError | H3PipelineVariableError)[],
+): string {
   const cell = (text: string) => text.replace(/\|/g, "\\|");
-  const input = (e: (typeof errors)[number]) => `${e.what}: ${Object.entries(e.vars).map(([name, value]) => `\`${name} = ${JSON.stringify(value)}\``).join(", ")}`;
+  // A value too long to read in a table (a password of 4097 characters) shows its beginning and its length.
+  const assignment = (name: string, value: string | readonly string[]) =>
+    typeof value === "string" && value.length > 200
+      ? `\`${name} = ${JSON.stringify(value.slice(0, 8)).slice(0, -1)}…"\` (${value.length} characters)`
+      : `\`${name} = ${JSON.stringify(value)}\``;
+  const input = (e: (typeof errors)[number]) => `${e.what}: ${Object.entries(e.vars).map(([name, value]) => assignment(name, value)).join(", ")}`;
+  // Where the stack cannot show a message alone, the row says what else the plan shows.
+  const message = (e: (typeof errors)[number]) => [e.message, ...(("alsoShown" in e && e.alsoShown) || []).map((m) => `Also shown: ${m}`)].join(" ");
   return [
     "| stack | input (on top of its tfvars) | message |",
     "| --- | --- | --- |",
-    ...errors.map((e) => `| \`${system}-${e.environment}\` | ${cell(input(e))} | ${cell(e.message)} |`),
+    ...errors.map((e) => `| \`${system}-${e.environment}\` | ${cell(input(e))} | ${cell(message(e))} |`),
   ].join("\n");
 }
 

@@ -1,6 +1,6 @@
 # h3-pipeline-dev: smaller (one to two tasks of 1 vCPU / 2 GB, one NAT gateway) and on ClickHouse Cloud.
-# The ClickHouse password is not here: export TF_VAR_clickhouse_password, or put it in the secret after the first
-# apply (docs/h3-pipeline.md).
+# The ClickHouse password is not here: export TF_VAR_clickhouse_password (the ClickHouse Cloud service's password;
+# docs/h3-pipeline.md).
 aws_region  = "us-east-1"
 environment = "dev"
 

@@ -151,7 +151,8 @@ export class H3PipelineStack extends SystemStack {
         bucketName: bucket.bucketName,
         clickhouse: { host: clickhouseHost, port: v.clickhousePort.numberValue, user: v.clickhouseUser.stringValue, database: v.clickhouseDatabase.stringValue },
         passwordSecretArn: password.secretArn,
-        caCert: v.clickhouseCaCert.stringValue,
+        // Only for the nodes of our own CA: ClickHouse Cloud's certificates are checked against the public CAs.
+        caCert: choose(selfHosted, v.clickhouseCaCert.stringValue, ""),
       }),
       logGroup: { name: logGroup, retentionDays: v.logRetentionDays.numberValue },
       subnetIds: network.privateSubnetIds,

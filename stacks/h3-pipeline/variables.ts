@@ -67,7 +67,7 @@ export function createH3PipelineVariables(scope: Construct, profile: H3PipelineP
       ['var.clickhouse_deployment != "self-hosted" || var.clickhouse_host == ""', "clickhouse_host is set but clickhouse_deployment is \"self-hosted\": the tasks connect to the nodes' own DNS name; remove clickhouse_host, or choose \"cloud\"."],
     ]),
     clickhousePort: v("clickhouse_port", { type: "number", default: 9440, description: "CLICKHOUSE_PORT: 9440, the native protocol over TLS (the document's 9000 is plaintext, which ClickHouse Cloud does not offer), or 8443 for a client that speaks HTTPS such as @clickhouse/client." }, [
-      ["contains([9440, 8443], var.clickhouse_port)", "clickhouse_port must be 9440 (native protocol over TLS) or 8443 (HTTPS): ClickHouse Cloud offers no plaintext port such as the document's 9000."],
+      ["contains([9440, 8443], var.clickhouse_port)", "clickhouse_port must be 9440 (native protocol over TLS) or 8443 (HTTPS): the tasks reach ClickHouse, Cloud or self-hosted, over TLS only, never on a plaintext port such as the document's 9000."],
     ]),
     clickhouseUser: v("clickhouse_user", { type: "string", default: "default", description: "CLICKHOUSE_USER." }, [
       ['can(regex("^[A-Za-z_][A-Za-z0-9_.-]{0,63}$", var.clickhouse_user))', 'clickhouse_user must be a ClickHouse user name (a letter or _, then letters, digits, _ . -, at most 64), e.g. "default".'],
@@ -76,8 +76,9 @@ export function createH3PipelineVariables(scope: Construct, profile: H3PipelineP
     clickhouseDatabase: v("clickhouse_database", { type: "string", default: "default", description: "CLICKHOUSE_DATABASE." }, [
       ['can(regex("^[A-Za-z_][A-Za-z0-9_]{0,63}$", var.clickhouse_database))', 'clickhouse_database must be a database name (a letter or _, then letters, digits and _, at most 64), e.g. "default".'],
     ]),
-    clickhousePassword: secret(scope, "clickhouse_password", { type: "string", default: "", description: "CLICKHOUSE_PASSWORD. Secret: TF_VAR_clickhouse_password; empty leaves the secret for the operator to fill (put-secret-value) before the tasks can connect." }, [
+    clickhousePassword: secret(scope, "clickhouse_password", { type: "string", default: "", description: "CLICKHOUSE_PASSWORD (required). Secret: TF_VAR_clickhouse_password. ClickHouse Cloud: the service's password; self-hosted: the application user's, chosen by you." }, [
       ['length(var.clickhouse_password) <= 4096', "clickhouse_password must be at most 4096 characters."],
+      ['var.clickhouse_password != ""', "clickhouse_password is empty: export TF_VAR_clickhouse_password (ClickHouse Cloud: the service's password; self-hosted: the one the nodes give the application's user)."],
     ]),
     clickhousePasswordVersion: v("clickhouse_password_version", { type: "number", default: 1, description: "Bump to write clickhouse_password to the secret again (write-only values are not compared), then the tasks restart with it." }, [
       WHOLE("clickhouse_password_version", 1, 1000000, 1),
@@ -85,7 +86,7 @@ export function createH3PipelineVariables(scope: Construct, profile: H3PipelineP
     privatelinkServiceName: v("clickhouse_privatelink_service_name", { type: "string", default: "", description: "The ClickHouse Cloud service's PrivateLink endpoint service (com.amazonaws.vpce.<region>.vpce-svc-...; Scale or Enterprise plan). Empty: the tasks reach ClickHouse Cloud over the internet (TLS), through NAT." }, [
       ['can(regex("^(com\\\\.amazonaws\\\\.vpce\\\\.[a-z0-9-]+\\\\.vpce-svc-[0-9a-f]{8,17})?$", var.clickhouse_privatelink_service_name))', 'clickhouse_privatelink_service_name must look like "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0", or be empty.'],
       ['var.clickhouse_privatelink_service_name == "" || var.clickhouse_deployment == "cloud"', "clickhouse_privatelink_service_name is for ClickHouse Cloud: remove it, or set clickhouse_deployment = \"cloud\"."],
-      ['var.clickhouse_privatelink_service_name == "" || endswith(var.clickhouse_host, ".vpce.aws.clickhouse.cloud")', "clickhouse_privatelink_service_name is set but clickhouse_host is not the service's PrivateLink DNS name (<id>.<region>.vpce.aws.clickhouse.cloud, from the console's Private Endpoint settings): set it, so the tasks connect through the endpoint."],
+      ['var.clickhouse_privatelink_service_name == "" || var.clickhouse_deployment != "cloud" || endswith(var.clickhouse_host, ".vpce.aws.clickhouse.cloud")', "clickhouse_privatelink_service_name is set but clickhouse_host is not the service's PrivateLink DNS name (<id>.<region>.vpce.aws.clickhouse.cloud, from the console's Private Endpoint settings): set it, so the tasks connect through the endpoint."],
     ]),
     // --- ClickHouse (self-hosted) ----------------------------------------------------------------------------------
     clickhouseInstanceType: v("clickhouse_instance_type", { type: "string", default: "r6i.2xlarge", description: "Self-hosted node type (the document's r6i.2xlarge or larger: 8 vCPU, 64 GiB)." }, [
@@ -106,7 +107,8 @@ export function createH3PipelineVariables(scope: Construct, profile: H3PipelineP
       ['var.clickhouse_deployment != "self-hosted" || var.clickhouse_ca_cert != ""', "clickhouse_deployment is \"self-hosted\" but clickhouse_ca_cert is empty: make the cluster's CA with scripts/make-private-ca.sh and give its ca.crt (and TF_VAR_clickhouse_ca_key)."],
     ]),
     clickhouseCaKey: secret(scope, "clickhouse_ca_key", { type: "string", default: "", description: "Self-hosted: the cluster CA's private key (PEM). Secret: TF_VAR_clickhouse_ca_key=\"$(cat ca.key)\"; written only to a secret the nodes read at start." }, [
-      ['var.clickhouse_ca_key == "" || (startswith(var.clickhouse_ca_key, "-----BEGIN") && strcontains(var.clickhouse_ca_key, "PRIVATE KEY-----"))', "clickhouse_ca_key must be a PEM private key (-----BEGIN ... PRIVATE KEY-----), as scripts/make-private-ca.sh writes ca.key."],
+      ['var.clickhouse_ca_key == "" || (startswith(var.clickhouse_ca_key, "-----BEGIN") && strcontains(var.clickhouse_ca_key, "PRIVATE KEY-----") && !strcontains(var.clickhouse_ca_key, "ENCRYPTED"))', "clickhouse_ca_key must be an unencrypted PEM private key (-----BEGIN ... PRIVATE KEY-----), as scripts/make-private-ca.sh writes ca.key: the nodes read it without a passphrase."],
+      ['var.clickhouse_deployment != "self-hosted" || var.clickhouse_ca_key != ""', "clickhouse_deployment is \"self-hosted\" but clickhouse_ca_key is empty: export TF_VAR_clickhouse_ca_key=\"$(cat ca.key)\" (scripts/make-private-ca.sh made it with ca.crt); the nodes issue their certificates with it."],
     ]),
     clickhouseCaKeyVersion: v("clickhouse_ca_key_version", { type: "number", default: 1, description: "Self-hosted: bump to write clickhouse_ca_key to its secret again (write-only values are not compared)." }, [
       WHOLE("clickhouse_ca_key_version", 1, 1000000, 1),
