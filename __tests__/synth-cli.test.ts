@@ -13,6 +13,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { ProcessRun, runProcess } from "./support/process.js";
+import { allStacks } from "../stacks/systems.js";
 import { join } from "node:path";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -33,8 +34,8 @@ const npmRun = (script: string, args: string[], env: Record<string, string>) =>
 const read = (...path: string[]) => readFileSync(join(...path), "utf8");
 
 let tmp: string;
-let stacks: string[]; // every stack of the app, from a first full synth
-let first: ProcessRun;
+/** Every stack of the app, from the registry main.ts synthesizes. */
+const stacks = allStacks().map((s) => s.name);
 const dirs = {} as Record<"clean" | "hcl" | "subset" | "unknown" | "noHelpWork", string>;
 const runs = {} as Record<"clean" | "hcl" | "subset" | "unknown" | "help" | "planHelp" | "validateHelp" | "benchHelp", Promise<ProcessRun>>;
 const OPS_FILES = { ".terraform/providers/marker": "provider cache", ".terraform.lock.hcl": "# lock file\n", tfplan: "saved plan" };
@@ -42,18 +43,13 @@ const MARKER = '{"stale": "left by an earlier synth"}\n';
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), "synth-cli-"));
-  const base = join(tmp, "base");
-  first = await synth(base);
-  if (first.status !== 0) throw new Error(`npm run synth failed:\n${first.stderr}`);
-  stacks = Object.keys(JSON.parse(read(base, "manifest.json")).stacks);
-  for (const name of ["clean", "hcl", "subset", "unknown"] as const) {
-    dirs[name] = join(tmp, name);
-    cpSync(base, dirs[name], { recursive: true });
-  }
+  for (const name of ["clean", "hcl", "subset", "unknown"] as const) dirs[name] = join(tmp, name);
   dirs.noHelpWork = join(tmp, "never-created");
 
-  // clean: a cdk.tf from `cdktf synth --hcl`, ops files, a stack the app no longer has, one with .terraform/
+  // clean, the one full synth: over a cdk.tf from `cdktf synth --hcl`, ops files, a stack the app no longer has, and
+  // one with .terraform/ (no earlier synth needed: the output directory holds only what these tests put there)
   const stackDir = join(dirs.clean, "stacks", stacks[0]!);
+  mkdirSync(stackDir, { recursive: true });
   writeFileSync(join(stackDir, "cdk.tf"), 'variable "stale" {}\n');
   for (const [file, content] of Object.entries(OPS_FILES)) {
     mkdirSync(join(stackDir, file, ".."), { recursive: true });
@@ -64,19 +60,28 @@ beforeAll(async () => {
   writeFileSync(join(dirs.clean, "stacks", "removed-stack", "versions.tf.json"), MARKER);
   mkdirSync(join(dirs.clean, "stacks", "removed-but-initialized", ".terraform"), { recursive: true });
   writeFileSync(join(dirs.clean, "stacks", "removed-but-initialized", "cdk.tf.json"), MARKER);
-
-  // subset: the other stacks' files must stay exactly as they were
-  for (const other of stacks.slice(1)) writeFileSync(join(dirs.subset, "stacks", other, "cdk.tf.json"), MARKER);
-
   runs.clean = synth(dirs.clean);
-  // As `cdktf synth --hcl` runs the app; one stack is enough (HCL conversion is the slow part of a synth).
-  runs.hcl = synth(dirs.hcl, [stacks[0]!], { SYNTH_HCL_OUTPUT: "true" });
-  runs.subset = synth(dirs.subset, [stacks[0]!]);
-  runs.unknown = synth(dirs.unknown, ["no-such-stack"]);
   runs.help = synth(dirs.noHelpWork, ["--help"]);
   runs.planHelp = npmRun("plan", ["--help"], { CDKTF_OUTDIR: dirs.noHelpWork });
   runs.validateHelp = npmRun("validate", ["--help"], { CDKTF_OUTDIR: dirs.noHelpWork });
   runs.benchHelp = npmRun("bench", ["--help"], { CDKTF_OUTDIR: dirs.noHelpWork, BENCH_RUNS: "1" });
+
+  // The others start from its output, as a previous `npm run synth` leaves it (without the ops files and the
+  // initialized directory, which are the clean run's own scenario).
+  const clean = await runs.clean;
+  if (clean.status !== 0) throw new Error(`npm run synth failed:\n${clean.stderr}`);
+  for (const name of ["hcl", "subset", "unknown"] as const) {
+    cpSync(dirs.clean, dirs[name], { recursive: true });
+    for (const file of [".terraform", ".terraform.lock.hcl", "tfplan"]) rmSync(join(dirs[name], "stacks", stacks[0]!, file), { recursive: true, force: true });
+    rmSync(join(dirs[name], "stacks", "removed-but-initialized"), { recursive: true, force: true });
+  }
+  // subset: the other stacks' files must stay exactly as they were
+  for (const other of stacks.slice(1)) writeFileSync(join(dirs.subset, "stacks", other, "cdk.tf.json"), MARKER);
+
+  // As `cdktf synth --hcl` runs the app; one stack is enough (HCL conversion is the slow part of a synth).
+  runs.hcl = synth(dirs.hcl, [stacks[0]!], { SYNTH_HCL_OUTPUT: "true" });
+  runs.subset = synth(dirs.subset, [stacks[0]!]);
+  runs.unknown = synth(dirs.unknown, ["no-such-stack"]);
 }, 60_000);
 
 afterAll(async () => {
@@ -85,9 +90,10 @@ afterAll(async () => {
 });
 
 describe("npm run synth", () => {
-  it("prints each stack written, its path and the time taken", () => {
-    expect(first.stdout).toMatch(new RegExp(`^synthesized ${stacks.length} stacks? in \\d+\\.\\d\\d s:\\n`));
-    for (const name of stacks) expect(first.stdout).toMatch(new RegExp(`^  ${name} +.*stacks/${name}/cdk\\.tf\\.json$`, "m"));
+  it("prints each stack written, its path and the time taken", async () => {
+    const { stdout } = await runs.clean;
+    expect(stdout).toMatch(new RegExp(`^synthesized ${stacks.length} stacks? in \\d+\\.\\d\\d s:\\n`, "m"));
+    for (const name of stacks) expect(stdout).toMatch(new RegExp(`^  ${name} +.*stacks/${name}/cdk\\.tf\\.json$`, "m"));
     expect(stacks.length).toBeGreaterThan(1); // the subset test below needs another stack to leave alone
   });
 
@@ -101,7 +107,7 @@ describe("npm run synth", () => {
     expect(existsSync(join(stackDir, "versions.tf.json"))).toBe(true);
     expect(existsSync(join(dirs.clean, "stacks", "removed-stack"))).toBe(false);
     expect(readdirSync(join(dirs.clean, "stacks")).sort()).toEqual([...stacks, "removed-but-initialized"].sort());
-    expect(Object.keys(JSON.parse(read(dirs.clean, "manifest.json")).stacks)).toEqual(stacks);
+    expect(Object.keys(JSON.parse(read(dirs.clean, "manifest.json")).stacks).sort()).toEqual([...stacks].sort());
     expect(r.stdout).toContain(`removed stale output: ${join(stackDir, "cdk.tf")}`);
     expect(r.stdout).toContain("removed-stack/");
     expect(readdirSync(dirs.clean).sort()).toEqual(["manifest.json", "stacks"]); // no staging directory left
