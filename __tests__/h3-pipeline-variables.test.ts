@@ -187,10 +187,12 @@ describe("variable validations", () => {
     const validations = validationsOf(stacks[stack]!);
     // Each message names one validation of the stack, and the plan shows exactly these.
     for (const message of [e.message, ...e.alsoShown!]) expect(validations.filter((v) => v.errorMessage === message), message).toHaveLength(1);
+    // In any order: Terraform reports independent validations as they finish.
+    const byMessage = (a: { message: string }, b: { message: string }) => a.message.localeCompare(b.message);
     expect(
-      shown.diagnostics.map((d) => ({ summary: d.summary, message: messageOf(d.detail) })),
+      shown.diagnostics.map((d) => ({ summary: d.summary, message: messageOf(d.detail) })).sort(byMessage),
       why,
-    ).toEqual([e.message, ...e.alsoShown!].map((message) => ({ summary: "Invalid value for variable", message })));
+    ).toEqual([e.message, ...e.alsoShown!].map((message) => ({ summary: "Invalid value for variable", message })).sort(byMessage));
   });
 
   it.each(accepted)("%s accepts %s", async (_stack, _what, run) => {
