@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ["__tests__/**/*.test.ts", "modules/**/*.test.ts", "scripts/**/*.test.ts"],
     globals: true,
+    setupFiles: ["__tests__/support/setup.ts"],
     testTimeout: 30_000,
     pool: "forks",
     // Most tests wait on real processes (terraform, bash, shellcheck), not the CPU: on a 2-core machine
