@@ -141,6 +141,12 @@ describe("AutoScalingHosts options", () => {
     expect(policies["shop-test-cpu-target"].count).toBeUndefined();
   });
 
+  it("launches before it terminates when the refresh may run above the group's size", () => {
+    const json = synthGroup({ instanceRefreshMinHealthyPercentage: 100, instanceRefreshMaxHealthyPercentage: 200 });
+    expect(onlyResource(json, "aws_autoscaling_group").instance_refresh.preferences).toEqual({ min_healthy_percentage: 100, max_healthy_percentage: 200 });
+    expect(onlyResource(synthGroup(), "aws_autoscaling_group").instance_refresh.preferences).toEqual({ min_healthy_percentage: 50 });
+  });
+
   it("takes Terraform numbers for the sizes and multiplies the cost by the desired one", () => {
     const json = synthGroup({}, (stack) => ({
       minSize: new TerraformVariable(stack, "min", { type: "number" }).numberValue,

@@ -299,3 +299,11 @@ describe("HostGroup misuse", () => {
     expect(HOST_GROUP_DEFAULTS).toMatchObject({ instanceType: "t4g.small", rootVolumeSizeGiB: 20, dataVolumeIops: 3000, dataVolumeThroughput: 125, dnsTtlSeconds: 60 });
   });
 });
+
+describe("HostGroup without replacement on a new boot script", () => {
+  it("ignores user data changes, so a replicated set is rolled node by node on purpose", () => {
+    const json = synthGroup({ replaceOnBootScriptChange: false });
+    expect(onlyResource(json, "aws_instance")).toMatchObject({ user_data_replace_on_change: false, lifecycle: { ignore_changes: ["ami", "user_data_base64"] } });
+    expect(onlyResource(synthGroup(), "aws_instance")).toMatchObject({ user_data_replace_on_change: true, lifecycle: { ignore_changes: ["ami"] } });
+  });
+});

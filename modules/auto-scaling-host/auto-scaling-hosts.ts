@@ -98,7 +98,10 @@ export class AutoScalingHosts extends Construct {
       launchTemplate: { id: this.launchTemplate.id, version: Token.asString(this.launchTemplate.latestVersion) },
       instanceRefresh: {
         strategy: "Rolling",
-        preferences: { minHealthyPercentage: props.instanceRefreshMinHealthyPercentage ?? d.instanceRefreshMinHealthyPercentage },
+        preferences: {
+          minHealthyPercentage: props.instanceRefreshMinHealthyPercentage ?? d.instanceRefreshMinHealthyPercentage,
+          maxHealthyPercentage: props.instanceRefreshMaxHealthyPercentage,
+        },
       },
       tag: [{ key: "Name", value: props.name, propagateAtLaunch: true }],
       // Scaling owns the running count; Terraform sets it only when it creates the group.

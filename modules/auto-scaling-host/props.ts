@@ -86,6 +86,12 @@ export interface AutoScalingHostsProps extends Omit<HostSoftwareProps, "dataVolu
    */
   readonly instanceRefreshMinHealthyPercentage?: number;
   /**
+   * Share of the group an instance refresh may run above its size (100-200): with 200 and a minimum of 100, new
+   * instances are launched and healthy before old ones stop, so a group of one or two keeps serving.
+   * @default - AWS's default (100: old instances stop before new ones start)
+   */
+  readonly instanceRefreshMaxHealthyPercentage?: number;
+  /**
    * Target-tracking scaling policies.
    * @default - none: the group stays at its desired capacity
    */

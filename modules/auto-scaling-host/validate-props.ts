@@ -13,7 +13,7 @@ const LOAD_BALANCER_SUFFIX = /^app\/[^/]+\/[^/]+$/;
  */
 export function validateAutoScalingHostsProps(scope: IConstruct, props: AutoScalingHostsProps): void {
   const shared = sharedProblems(scope, props);
-  const { minSize, maxSize, desiredCapacity, healthCheckGracePeriodSeconds: grace, instanceRefreshMinHealthyPercentage: healthy } = props;
+  const { minSize, maxSize, desiredCapacity, healthCheckGracePeriodSeconds: grace, instanceRefreshMinHealthyPercentage: healthy, instanceRefreshMaxHealthyPercentage: most } = props;
   const cpu = props.scaling?.cpuTargetPercent;
   const requests = props.scaling?.requestsPerTarget;
   validateAll(scope, [
@@ -30,6 +30,10 @@ export function validateAutoScalingHostsProps(scope: IConstruct, props: AutoScal
     {
       failed: isKnown(healthy) && (!Number.isInteger(healthy) || healthy < 0 || healthy > 100),
       message: `instanceRefreshMinHealthyPercentage ${healthy} must be a whole percentage, 0-100.`,
+    },
+    {
+      failed: isKnown(most) && !(Number.isInteger(most) && most >= 100 && most <= 200),
+      message: `instanceRefreshMaxHealthyPercentage ${most} must be a whole percentage, 100-200, e.g. 200 to launch before terminating.`,
     },
     { failed: isKnown(cpu) && !(cpu > 0 && cpu <= 100), message: `scaling.cpuTargetPercent ${cpu} must be more than 0 and at most 100, e.g. 60.` },
     { failed: requests !== undefined && isKnown(requests.value) && !(requests.value > 0), message: `scaling.requestsPerTarget.value ${requests?.value} must be more than 0.` },

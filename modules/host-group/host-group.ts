@@ -100,6 +100,7 @@ export class HostGroup extends Construct {
     const index = TerraformCount.of(nodeCount).index;
     // The node's number, 1 to nodeCount (`count.index + 1`).
     const nodeNumber = Token.asString(Op.add(index, 1));
+    const replaceOnChange = props.replaceOnBootScriptChange ?? true;
     const groupOn: Switch = isKnown(nodeCount) ? nodeCount >= 1 : Op.gte(nodeCount, 1);
 
     // The same software as ComposeHost (log groups, AMI, secrets, role, boot script), with the data volume's options.
@@ -182,12 +183,12 @@ export class HostGroup extends Construct {
       userDataBase64: Fn.base64gzip(
         Fn.replace(Fn.replace(this.bootScript, NODE_NUMBER_PLACEHOLDER, Fn.tostring(Op.add(index, 1))), DATA_VOLUME_ID_PLACEHOLDER, volumeId),
       ),
-      // As ComposeHost: safe because the data lives on the node's own volume, a new boot script means fresh instances.
-      // Terraform replaces every node of the group in the same apply: roll a replicated set with `-replace` per node.
-      userDataReplaceOnChange: true,
+      // As ComposeHost by default: safe because the data lives on the node's own volume, a new boot script means fresh
+      // instances, every node of the group in the same apply. A replicated set opts out and rolls with `-replace`.
+      userDataReplaceOnChange: replaceOnChange,
       tags: { Name: `${props.name}-${nodeNumber}`, Node: nodeNumber },
-      // A new AMI release must never replace a running node by surprise.
-      lifecycle: { ignoreChanges: ["ami"] },
+      // A new AMI release must never replace a running node by surprise; nor a new boot script when opted out.
+      lifecycle: { ignoreChanges: replaceOnChange ? ["ami"] : ["ami", "user_data_base64"] },
     });
     const instanceRef = (attribute: string) => ref(`${this.instances.terraformResourceType}.${this.instances.friendlyUniqueId}[count.index].${attribute}`);
 

@@ -114,6 +114,13 @@ export interface HostGroupProps extends Omit<HostSoftwareProps, "dataVolume"> {
    * @default - no DNS records
    */
   readonly dns?: HostGroupDns;
+  /**
+   * Whether a changed boot script replaces the nodes at the next apply (all of them at once, their volumes kept). false
+   * leaves running nodes as they are (Terraform ignores user data changes): a node takes the new script when it is
+   * replaced on purpose (`terraform apply -replace=...[n]`), one at a time, as a replicated set of nodes needs.
+   * @default true
+   */
+  readonly replaceOnBootScriptChange?: boolean;
 }
 
 /** Defaults, applied in one place (the group's constructor, through hostGroupDefaults). */

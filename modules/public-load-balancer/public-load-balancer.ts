@@ -90,6 +90,11 @@ export class PublicLoadBalancer extends Construct {
   /** The port-80 listener's ARN (redirect, or forward in HTTP-only mode). */
   readonly httpListenerArn: string;
   readonly targetGroups: Readonly<Record<string, LbTargetGroup>>;
+  /**
+   * The listeners (HTTPS when it may exist, then HTTP). Targets registered by a service (ECS) need the target group
+   * to belong to the load balancer first: make the service depend on these (`dependsOn`).
+   */
+  readonly listeners: readonly LbListener[];
 
   constructor(scope: Construct, id: string, props: PublicLoadBalancerProps) {
     super(scope, id);
@@ -189,6 +194,7 @@ export class PublicLoadBalancer extends Construct {
     });
     if (typeof this.https !== "boolean") this.redirectWhen(http, this.https, forwardToDefault.targetGroupArn!);
     this.httpListenerArn = http.arn;
+    this.listeners = httpsListener === undefined ? [http] : [httpsListener, http];
 
     // One rule per key on the serving listener: switching modes replaces it (listener_arn), never renumbers others.
     const servingListenerArn = httpsListener === undefined ? http.arn : choose(this.https, this.httpsListenerArn!, http.arn);
