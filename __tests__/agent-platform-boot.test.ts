@@ -598,7 +598,7 @@ describe("rendered agent-platform boot scripts (app servers and ChromaDB host, d
           LOG_LEVEL: env === "dev" ? "DEBUG" : "INFO",
           DB_POOL_SIZE: "20",
           DB_MAX_OVERFLOW: "10",
-          CHROMA_SERVER_HOST: SAMPLE_CHROMA_IP,
+          CHROMA_SERVER_HOST: `chroma.agent-platform-${env}.internal`,
           CHROMA_SERVER_PORT: "8000",
           REDIS_HOST: endpoint,
           REDIS_PORT: "6379",

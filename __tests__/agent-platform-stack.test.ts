@@ -152,6 +152,15 @@ describe.each(both)("agent-platform-%s", (env, json) => {
     expect(onlyResource(json, "aws_elasticache_replication_group")).toMatchObject({ engine: "valkey", transit_encryption_enabled: true, at_rest_encryption_enabled: "true", node_type: "${var.cache_node_type}" });
   });
 
+  it("names the ChromaDB host in a private zone, so a replaced host keeps the app servers' CHROMA_SERVER_HOST", () => {
+    expect(resourcesOf(json, "aws_route53_zone").find(([id]) => id.startsWith("private_zone"))![1]).toMatchObject({ name: `${name}.internal`, vpc: [{ vpc_id: expect.any(String) }] });
+    expect(resourcesOf(json, "aws_route53_record").find(([id]) => id.startsWith("chroma_record"))![1]).toMatchObject({ name: `chroma.${name}.internal`, type: "A", records: [expect.stringMatching(/aws_instance\.chroma_[0-9A-F]+\.private_ip/)] });
+  });
+
+  it("rolls the app servers out launch-before-terminate (100-200 %), so one or two servers keep serving", () => {
+    expect(onlyResource(json, "aws_autoscaling_group").instance_refresh.preferences).toEqual({ min_healthy_percentage: 100, max_healthy_percentage: 200 });
+  });
+
   it("runs ChromaDB on its own private host, its data on a volume of its own with daily snapshots", () => {
     const chroma = onlyResource(json, "aws_instance");
     expect(chroma.associate_public_ip_address).toBe(false);
@@ -202,7 +211,7 @@ describe.each(both)("agent-platform-%s", (env, json) => {
 
   it("gives the backend its settings by the document's names, DATABASE_URL only from the secret at start", () => {
     const script = appBootScript(json);
-    for (const setting of ["DB_POOL_SIZE=${var.db_pool_size}", "DB_MAX_OVERFLOW=${var.db_max_overflow}", "CHROMA_SERVER_HOST=${aws_instance.", "CHROMA_SERVER_PORT=8000", "REDIS_HOST=", "REDIS_PORT=6379", "REDIS_DB=${var.redis_db}", "AWS_S3_BUCKET=${aws_s3_bucket.", "WEB_CONCURRENCY=${var.backend_workers}"]) {
+    for (const setting of ["DB_POOL_SIZE=${var.db_pool_size}", "DB_MAX_OVERFLOW=${var.db_max_overflow}", `CHROMA_SERVER_HOST=chroma.agent-platform-${env}.internal`, "CHROMA_SERVER_PORT=8000", "REDIS_HOST=", "REDIS_PORT=6379", "REDIS_DB=${var.redis_db}", "AWS_S3_BUCKET=${aws_s3_bucket.", "WEB_CONCURRENCY=${var.backend_workers}"]) {
       expect(script).toContain(setting);
     }
     expect(script).not.toMatch(/^DATABASE_URL=/m);
@@ -223,7 +232,8 @@ describe.each(both)("agent-platform-%s", (env, json) => {
     expect(names.every((n) => n.startsWith(`${name}-`))).toBe(true);
     for (const suffix of ["app-cpu", "database-cpu", "database-free-storage", "database-connections", "cache-memory"]) expect(names).toContain(`${name}-${suffix}`);
     const p95 = Object.values(alarms).filter((a) => a.extended_statistic === "p95");
-    expect(p95.map((a) => a.threshold)).toEqual([2]);
+    expect(p95.map((a) => [a.alarm_name, a.threshold]).sort()).toEqual([[`${name}-api-p95`, 2], [`${name}-response-time`, 2]]);
+    expect(alarms[`${name}-api-p95`].dimensions).toEqual({ LoadBalancer: expect.any(String), TargetGroup: expect.stringMatching(/target-backend/) });
     expect(alarms[`${name}-database-free-storage`]).toMatchObject({ comparison_operator: "LessThanThreshold", threshold: "${(var.db_allocated_storage * 107374182.4)}" });
     // 80 % of max_connections, estimated from the class (about 101 per GiB): 404 for db.t3.medium.
     expect(alarms[`${name}-database-connections`].threshold).toBe("${floor((local.database_max_connections * 0.8))}");

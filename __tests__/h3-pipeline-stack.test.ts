@@ -65,6 +65,20 @@ describe.each(both)("h3-pipeline-%s", (env, json) => {
     expect([variableDefault(json, "min_tasks"), variableDefault(json, "max_tasks")]).toEqual(env === "dev" ? [1, 2] : [2, 20]);
   });
 
+  it("creates the service after the load balancer's listeners: ECS registers tasks only in a target group with a load balancer", () => {
+    const dependsOn: string[] = onlyResource(json, "aws_ecs_service").depends_on;
+    expect(dependsOn.filter((d) => d.startsWith("aws_lb_listener.")).map((d) => d.replace(/_[0-9A-F]{8}$/, "")).sort()).toEqual(["aws_lb_listener.load_balancer_Http", "aws_lb_listener.load_balancer_Https"]);
+  });
+
+  it(`spreads a created network over ${env === "prod" ? "three zones, one per ClickHouse node" : "two zones"}`, () => {
+    const zones = env === "prod" ? 3 : 2;
+    for (const [, subnet] of resourcesOf(json, "aws_subnet")) expect(subnet.count).toBe(`\${(length(var.vpc_id) < 1) ? ${zones} : 0}`);
+  });
+
+  it("never replaces the ClickHouse nodes all at once for a new boot script (Keeper's quorum): they are rolled one by one", () => {
+    expect(onlyResource(json, "aws_instance")).toMatchObject({ user_data_replace_on_change: false, lifecycle: { ignore_changes: ["ami", "user_data_base64"] } });
+  });
+
   it("runs the tasks on Fargate in the private subnets, behind the load balancer on 3000, with circuit breaker, rollback and ECS Exec", () => {
     const service = onlyResource(json, "aws_ecs_service");
     expect(service).toMatchObject({
@@ -82,9 +96,12 @@ describe.each(both)("h3-pipeline-%s", (env, json) => {
 
   it("gives the application the document's environment, and CLICKHOUSE_PASSWORD only from the secret", () => {
     const definitions: string = onlyResource(json, "aws_ecs_task_definition").container_definitions;
-    for (const [key, value] of [["PORT", '"3000"'], ["NODE_ENV", '"production"'], ["AWS_REGION", "var.aws_region"], ["CLICKHOUSE_PORT", "var.clickhouse_port"], ["CLICKHOUSE_USER", "var.clickhouse_user"], ["CLICKHOUSE_DATABASE", "var.clickhouse_database"], ["CLICKHOUSE_CA_CERT", "var.clickhouse_ca_cert"]]) {
-      expect(definitions, key).toMatch(new RegExp(`"name" = "${key}", "value" = [^}]*${value.replace(/[.$]/g, "\\$&")}`));
+    // Literals quoted, Terraform values as references (never the text of one, as String() of a number token gave).
+    for (const [key, value] of [["PORT", '"3000"'], ["NODE_ENV", '"production"'], ["AWS_REGION", "var.aws_region"], ["CLICKHOUSE_PORT", "var.clickhouse_port"], ["CLICKHOUSE_USER", "var.clickhouse_user"], ["CLICKHOUSE_DATABASE", "var.clickhouse_database"]]) {
+      expect(definitions, key).toMatch(new RegExp(`"name" = "${key}", "value" = ${value.replace(/[.$]/g, "\\$&")}\\}`));
     }
+    expect(definitions).not.toMatch(/"value" = "[^"]*var\./);
+    expect(definitions).toMatch(/"name" = "CLICKHOUSE_CA_CERT", "value" = \(var\.clickhouse_deployment == "self-hosted"\) \? var\.clickhouse_ca_cert : ""\}/);
     expect(definitions).toMatch(/"name" = "S3_BUCKET", "value" = aws_s3_bucket\.data_bucket_[0-9A-F]+\.bucket/);
     expect(definitions).toMatch(/"name" = "CLICKHOUSE_HOST", "value" = \(var\.clickhouse_deployment == "self-hosted"\) \? /);
     expect(definitions).toMatch(/"secrets" = \[\{"name" = "CLICKHOUSE_PASSWORD", "valueFrom" = /);

@@ -19,7 +19,7 @@ export function documentCost(stack: SystemStack, props: { environment: string })
   CostEstimate.of(stack).add({ key: "data-transfer", usd: estimate.dataTransferUsd, description: `the document's data-transfer allowance (Option ${estimate.option})` });
   const output = new TerraformOutput(stack, "output_document_monthly_cost", {
     value: `Option ${estimate.option}: ~$${estimate.usd}/month (${estimate.items})`,
-    description: "The document's own estimate for this option; estimated_monthly_cost_usd counts everything this stack deploys at its minimum size.",
+    description: "The document's own estimate for this option, at the document's sizes (Option A with a t3.2xlarge and db.t3.medium; dev runs a t3.xlarge and db.t3.small); estimated_monthly_cost_usd counts everything this stack deploys at its minimum size.",
   });
   output.overrideLogicalId("document_monthly_cost");
   return output;

@@ -80,6 +80,12 @@ export function agentPlatformMonitoring(scope: Construct, p: AgentPlatformMonito
     notify: alerts.topicArns,
     enabled: p.enabled,
     alarms: {
+      // The document's benchmark on the API alone (the load balancer's own p95 mixes in the frontend's pages).
+      "api-p95": {
+        description: "API (backend) responses slower than 2 s at p95 for 15 minutes: the document's benchmark is missed.",
+        namespace: "AWS/ApplicationELB", metricName: "TargetResponseTime", dimensions: { LoadBalancer: lb.arnSuffix, TargetGroup: lb.targetGroupArnSuffixes.backend! },
+        statistic: "p95", threshold: 2, comparison: "above",
+      },
       "app-cpu": {
         description: "App servers above 80 % CPU for 15 minutes: scaling is at app_max_size or cannot keep up (T instances may also be out of CPU credits).",
         namespace: "AWS/EC2", metricName: "CPUUtilization", dimensions: { AutoScalingGroupName: p.groupName },

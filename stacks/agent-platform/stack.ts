@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
-import { Fn, Op, TerraformLocal, Token } from "cdktf";
+import { dependable, Fn, Op, TerraformLocal, Token } from "cdktf";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
+import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
+import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { choose, isNonEmpty } from "../../modules/core/index.js";
 import { Network } from "../../modules/network/index.js";
 import { PublicLoadBalancer } from "../../modules/public-load-balancer/index.js";
@@ -21,6 +23,8 @@ import { appServerApplication, BACKEND_PORT, CHROMA_DATA_DIR, CHROMA_MOUNT, CHRO
 import { agentPlatformMonitoring, databaseMaxConnections } from "./monitoring.js";
 import { documentCost } from "./cost.js";
 
+/** A private hosted zone per month (us-east-1 list price). */
+const PRIVATE_ZONE_USD_PER_MONTH = 0.5;
 /** Tag of the vector store's data volume that its daily snapshot policy selects. */
 const SNAPSHOT_TAG_KEY = "agent-platform:snapshot-policy";
 
@@ -165,6 +169,16 @@ export class AgentPlatformStack extends SystemStack {
       serviceDescription: "ChromaDB server via Docker Compose",
       application: vectorStoreApplication(),
     });
+    // A stable name for it inside the VPC: a replaced host gets a new address, and the app servers keep the name.
+    const privateZone = new Route53Zone(this, "private_zone", {
+      name: `${name}.internal`,
+      comment: "Names of the AGENT platform's hosts, inside the VPC only",
+      vpc: [{ vpcId: network.vpcId }],
+      forceDestroy: true,
+    });
+    const chromaName = `chroma.${name}.internal`;
+    new Route53Record(this, "chroma_record", { zoneId: privateZone.zoneId, name: chromaName, type: "A", ttl: 60, records: [chroma.instance.privateIp] });
+    this.costEstimate.add({ key: "private-zone", usd: PRIVATE_ZONE_USD_PER_MONTH, description: "the private hosted zone of the hosts' names" });
     const snapshots = new VolumeSnapshots(this, "chroma_snapshots", {
       name: `${name}-chroma`,
       partition: this.partition,
@@ -196,6 +210,10 @@ export class AgentPlatformStack extends SystemStack {
       targetGroupArns: [loadBalancer.targetGroupArns.frontend!, loadBalancer.targetGroupArns.backend!],
       // Images are pulled and both services must answer their health checks within this time.
       healthCheckGracePeriodSeconds: 420,
+      // A rollout (new image_tag, setting, AMI) launches new servers and waits for them before stopping old ones: dev's
+      // single server and prod's two keep serving through it.
+      instanceRefreshMinHealthyPercentage: 100,
+      instanceRefreshMaxHealthyPercentage: 200,
       scaling: {
         cpuTargetPercent: v.scalingCpuTarget.numberValue,
         requestsPerTarget: {
@@ -230,10 +248,12 @@ export class AgentPlatformStack extends SystemStack {
         },
         database: { host: database.endpoint, port: database.port, name: v.dbName.stringValue, secretArn: database.masterSecretArn },
         redis: { host: cache.primaryEndpoint, port: cache.port, url: cache.url(v.redisDb.numberValue) },
-        chromaHost: chroma.instance.privateIp,
+        chromaHost: chromaName,
         bucketName: uploads.bucketName,
       }),
     });
+    // The group registers its instances in the target groups, which must belong to the load balancer by then.
+    app.group.dependsOn = [...(app.group.dependsOn ?? []), ...loadBalancer.listeners.map((l) => dependable(l))];
     // What the application does, on these resources only.
     app.role.addPolicy("Uploads", "uploads", uploads.policyStatements("read-write"));
     app.role.addPolicy("FrontendImages", "frontend-images", registry.pullPolicyStatements(["frontend"]));
@@ -308,7 +328,7 @@ export class AgentPlatformStack extends SystemStack {
     this.output("database_secret_arn", database.masterSecretArn, "Secrets Manager secret RDS keeps the master user and password in (rotated by RDS; never in this state).");
     this.output("cache_endpoint", cache.primaryEndpoint, "REDIS_HOST: the Valkey primary endpoint (TLS, port 6379).");
     this.output("uploads_bucket", uploads.bucketName, "AWS_S3_BUCKET: the uploads.");
-    this.output("chroma_host", chroma.instance.privateIp, "CHROMA_SERVER_HOST: the ChromaDB host's private address (port 8000).");
+    this.output("chroma_host", chromaName, "CHROMA_SERVER_HOST: the ChromaDB host's private DNS name (port 8000), following the host when it is replaced.");
     this.output("chroma_session_manager_command", `aws ssm start-session --region ${region} --target ${chroma.instance.id}`, "Shell on the ChromaDB host through Session Manager.");
     this.output("ecr_repository_urls", registry.repositoryUrls, "Push the backend and frontend images here (tag = image_tag).");
     this.output("dashboard_url", monitoring.dashboardUrl, "The CloudWatch dashboard.");

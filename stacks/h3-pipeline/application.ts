@@ -1,3 +1,4 @@
+import { Token } from "cdktf";
 import type { ContainerSpec } from "../../modules/fargate-service/index.js";
 
 /** The application's container and port (the document's PORT=3000). */
@@ -41,7 +42,8 @@ export function appContainers(props: AppContainersProps): ContainerSpec[] {
         AWS_REGION: props.region,
         S3_BUCKET: props.bucketName,
         CLICKHOUSE_HOST: props.clickhouse.host,
-        CLICKHOUSE_PORT: String(props.clickhouse.port),
+        // A Terraform number as a string reference (String() of a number token gives no reference Terraform reads).
+        CLICKHOUSE_PORT: Token.asString(props.clickhouse.port),
         CLICKHOUSE_USER: props.clickhouse.user,
         CLICKHOUSE_DATABASE: props.clickhouse.database,
         // TLS only, Cloud or self-hosted: a client that reads this connects with TLS on CLICKHOUSE_PORT.

@@ -17,11 +17,13 @@ export interface H3PipelineProfile {
   readonly monitoring: boolean;
   /** Where ClickHouse runs by default: ClickHouse Cloud in dev, the document's three self-hosted nodes in prod. */
   readonly clickhouseDeployment: "cloud" | "self-hosted";
+  /** Zones of a created network: three in prod, so that each ClickHouse node (and Keeper member) has a zone of its own. */
+  readonly zones: number;
 }
 
 export const H3_PIPELINE_PROFILES: Readonly<Record<string, H3PipelineProfile>> = {
-  dev: { taskCpu: 1024, taskMemory: 2048, minTasks: 1, maxTasks: 2, natGateways: 1, protect: false, monitoring: false, clickhouseDeployment: "cloud" },
-  prod: { taskCpu: 1024, taskMemory: 2048, minTasks: 2, maxTasks: 20, natGateways: 2, protect: true, monitoring: true, clickhouseDeployment: "self-hosted" },
+  dev: { taskCpu: 1024, taskMemory: 2048, minTasks: 1, maxTasks: 2, natGateways: 1, protect: false, monitoring: false, clickhouseDeployment: "cloud", zones: 2 },
+  prod: { taskCpu: 1024, taskMemory: 2048, minTasks: 2, maxTasks: 20, natGateways: 2, protect: true, monitoring: true, clickhouseDeployment: "self-hosted", zones: 3 },
 };
 
 export function h3PipelineProfile(environment: string): H3PipelineProfile {

@@ -126,6 +126,9 @@ export function selfHostedClickhouse(scope: Construct, p: SelfHostedClickhousePr
       finalSnapshot: p.protect,
     },
     dns: { zoneId: oneOf(zone, "zone_id"), namePrefix: "clickhouse", domain },
+    // Never all three at once (Keeper would lose its quorum): a new boot script reaches a node when it is replaced on
+    // purpose, one node at a time (docs/h3-pipeline.md).
+    replaceOnBootScriptChange: false,
     containerLogs: { enabled: true, groupName: logGroup, retentionDays: p.logRetentionDays },
     roleDescription: "ClickHouse nodes: the CA key and password secrets, the bucket's backups/, Session Manager, logs, metrics",
     serviceDescription: "ClickHouse server via Docker Compose",

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn, Op, TerraformLocal } from "cdktf";
+import { dependable, Fn, Op, TerraformLocal } from "cdktf";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { choose, isNonEmpty, splat } from "../../modules/core/index.js";
 import { Network } from "../../modules/network/index.js";
@@ -46,6 +46,7 @@ export class H3PipelineStack extends SystemStack {
       region,
       accountId: this.accountId,
       natGateways: v.natGateways.numberValue,
+      zoneCount: profile.zones,
       existing: { vpcId: v.vpcId.stringValue, publicSubnetIds: v.publicSubnetIds.listValue, privateSubnetIds: v.privateSubnetIds.listValue },
     });
     const loadBalancer = new PublicLoadBalancer(this, "load_balancer", {
@@ -169,6 +170,8 @@ export class H3PipelineStack extends SystemStack {
       ecrRepositoryArns: [registry.repositoryArns.app!],
       secretKmsKeyArns: password.key ? splat(password.key, "arn") : [],
     });
+    // ECS registers the tasks in the target group, which must belong to the load balancer by then (a listener).
+    service.service.dependsOn = [...(service.service.dependsOn ?? []), ...loadBalancer.listeners.map((l) => dependable(l))];
     // What the application does: its bucket; what the collector does: send traces to X-Ray.
     service.taskRole.addPolicy("DataBucket", "data-bucket", bucket.policyStatements("read-write"));
     service.taskRole.addPolicy("Tracing", "tracing", [{ Sid: "XRayTraces", Effect: "Allow", Action: [...TRACING_PERMISSIONS], Resource: "*" }]);

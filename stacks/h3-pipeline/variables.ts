@@ -60,6 +60,7 @@ export function createH3PipelineVariables(scope: Construct, profile: H3PipelineP
     // --- ClickHouse (Cloud) --------------------------------------------------------------------------------------
     clickhouseDeployment: v("clickhouse_deployment", { type: "string", default: profile.clickhouseDeployment, description: "Where ClickHouse runs: \"cloud\" (the document's option B: ClickHouse Cloud, clickhouse_host) or \"self-hosted\" (option A: three nodes in the private subnets, made here)." }, [
       ['contains(["cloud", "self-hosted"], var.clickhouse_deployment)', 'clickhouse_deployment must be "cloud" (ClickHouse Cloud, the document\'s option B) or "self-hosted" (three EC2 nodes, option A).'],
+      ['var.clickhouse_deployment != "self-hosted" || var.vpc_id == "" || length(var.private_subnet_ids) >= 3', "clickhouse_deployment is \"self-hosted\" in an existing VPC with fewer than three private subnets: give three, in three zones, so that a zone's outage leaves Keeper two of its three members."],
     ]),
     clickhouseHost: v("clickhouse_host", { type: "string", default: "", description: "CLICKHOUSE_HOST with ClickHouse Cloud: the service's host name (its connection details), or its PrivateLink DNS name with clickhouse_privatelink_service_name. Self-hosted: leave empty (the nodes' private DNS name is used)." }, [
       [`var.clickhouse_host == "" || (can(regex("^${HOST_NAME}$", var.clickhouse_host)) && length(var.clickhouse_host) <= 253)`, 'clickhouse_host must be a host name without scheme or port, e.g. "abc123.us-east-1.aws.clickhouse.cloud".'],
