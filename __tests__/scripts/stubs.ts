@@ -25,7 +25,7 @@ const SYSTEM_TOOLS = [
   "node",
 ];
 /** The scripts under test, symlinked into each sandbox as laid out in the repository. */
-const SCRIPT_FILES = ["verify-prereqs.sh", "build-and-push.sh", "build-only.sh", "deploy.sh", "health-check.sh", "destroy.sh", "cancel-spot-request.sh", "lib/common.sh"];
+const SCRIPT_FILES = ["verify-prereqs.sh", "build-and-push.sh", "build-only.sh", "deploy.sh", "health-check.sh", "destroy.sh", "cancel-spot-request.sh", "rotate-clickhouse-password.sh", "lib/common.sh"];
 
 /** One recorded stub invocation. */
 export interface Call {
