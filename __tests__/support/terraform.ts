@@ -8,11 +8,15 @@ import { join } from "node:path";
  * silently without it.
  */
 export function requireTerraform(): void {
-  const probe = spawnSync("terraform", ["version"], { encoding: "utf8" });
+  // Once per worker: a spawn from a large test worker costs tens of milliseconds.
+  if (terraformFound) return;
+  const probe = spawnSync("terraform", ["version"], { encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
   if (probe.error || probe.status !== 0) {
     throw new Error("terraform CLI not found on PATH: these tests evaluate variables and templates with the real engine. Install Terraform >= 1.11.");
   }
+  terraformFound = true;
 }
+let terraformFound = false;
 
 export interface TerraformRun {
   readonly ok: boolean;
