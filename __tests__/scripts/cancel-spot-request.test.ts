@@ -188,7 +188,7 @@ describe("SpotRequestCleanup's destroy-time command", () => {
     const sb = sandbox({ onTestFinished }, { "cdktf.out/stacks/shop-dev/cdk.tf.json": synthesized });
     const r = await runProcess("/bin/sh", ["-c", exec.command], {
       cwd: join(sb.root, "cdktf.out", "stacks", "shop-dev"),
-      env: { ...environment, PATH: sb.bin, HOME: sb.home, STUB_LOG: join(sb.root, ".stub-log"), LANG: "C" },
+      env: { ...environment, PATH: sb.path, HOME: sb.home, STUB_LOG: join(sb.root, ".stub-log"), LANG: "C" },
     });
     expect(r.stderr).not.toContain("error");
     expect(r.status).toBe(0);

@@ -1,7 +1,7 @@
 /**
  * Test harness for the operator scripts: a throw-away copy of the repository layout (scripts/, as symlinks to the
- * real scripts, and environments/) and a bin directory of stub commands that is the *whole* PATH, together with
- * symlinks to a short list of system tools. Each stub appends its name, working directory and arguments to a log,
+ * real scripts, and environments/) and a bin directory of stub commands that is the PATH, with a directory of
+ * symlinks to a short list of system tools after it. Each stub appends its name, working directory and arguments to a log,
  * then runs a bash body chosen by the test. A script calling anything not stubbed or allow-listed fails with
  * "command not found".
  *
@@ -57,7 +57,10 @@ export interface SandboxOptions {
 
 export interface Sandbox {
   readonly root: string;
+  /** The stubs (and the sandbox's extra real tools). */
   readonly bin: string;
+  /** The scripts' whole PATH: the stubs, then the allow-listed system tools. */
+  readonly path: string;
   readonly home: string;
   /** Every stub call so far, in order. */
   calls(): Call[];
@@ -84,6 +87,20 @@ const FIELD = "\x1f";
 const RECORD = "\x1e";
 
 const whichCache = new Map<string, string | undefined>();
+let systemTools: string | undefined;
+/** A directory of symlinks to SYSTEM_TOOLS, made once per worker (the same for every sandbox). */
+function systemToolsDir(): string {
+  if (systemTools === undefined) {
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), "ops-scripts-tools-")));
+    for (const tool of SYSTEM_TOOLS) {
+      const real = which(tool);
+      if (real) symlinkSync(real, join(dir, tool));
+    }
+    systemTools = dir;
+  }
+  return systemTools;
+}
+
 function which(tool: string): string | undefined {
   if (!whichCache.has(tool)) {
     let found: string | undefined;
@@ -136,7 +153,9 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     writeFileSync(join(root, path), content);
   }
 
-  for (const tool of [...SYSTEM_TOOLS, ...(options.realTools ?? [])]) {
+  // The allow-listed system tools come from one directory per worker, after the stubs on PATH (a stub of the same name
+  // wins); only the extra real tools of this sandbox are linked here.
+  for (const tool of options.realTools ?? []) {
     const real = which(tool);
     if (real && !existsSync(join(bin, tool))) symlinkSync(real, join(bin, tool));
   }
@@ -159,12 +178,13 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   return {
     root,
     bin,
+    path: `${bin}${delimiter}${systemToolsDir()}`,
     home,
     calls,
     commands: () => calls().map((c) => [c.cmd, ...c.args].join(" ").split(root).join("ROOT")),
     run: (script, args = [], opts = {}) => {
       const env: Record<string, string> = {
-        PATH: bin,
+        PATH: `${bin}${delimiter}${systemToolsDir()}`,
         HOME: home,
         LANG: "C",
         STUB_LOG: log,
