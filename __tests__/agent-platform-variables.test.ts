@@ -114,7 +114,7 @@ const EDGE_VALID: readonly { what: string; environment: Environment; vars: Recor
     vars: { app_min_size: "2", app_max_size: "3", backend_workers: "4", db_pool_size: "20", db_max_overflow: "10", redis_db: "0", budget_limit_usd: "500", nat_gateways: "2", db_multi_az: "true", enable_monitoring: "false", enable_health_gate: "true", allow_http_only: "false" },
   },
 ];
-const accepted = EDGE_VALID.map((e, i) => [`agent-platform-${e.environment}`, e.what, plan({ name: `edge_valid_${i}`, module: STACK(e.environment), variables: tfvars(e.environment, e.vars) })] as const);
+const accepted = EDGE_VALID.map((e, i) => [`agent-platform-${e.environment}`, e.what, harness.accept(`edge_valid_${i}`, STACK(e.environment), tfvars(e.environment, e.vars))] as const);
 
 // The check block: valid variables whose connections outgrow the database. `terraform plan` shows its assertion as a
 // warning and goes on; `terraform test` counts a failed check as an error of the run unless the run expects it.

@@ -149,7 +149,7 @@ const EDGE_VALID: readonly { what: string; environment: Environment; vars: Recor
     },
   },
 ];
-const accepted = EDGE_VALID.map((e, i) => [`h3-pipeline-${e.environment}`, e.what, plan({ name: `edge_valid_${i}`, module: STACK(e.environment), variables: tfvars(e.environment, e.vars) })] as const);
+const accepted = EDGE_VALID.map((e, i) => [`h3-pipeline-${e.environment}`, e.what, harness.accept(`edge_valid_${i}`, STACK(e.environment), tfvars(e.environment, e.vars))] as const);
 
 // Controls: cases that must NOT pass, so a harness that read every run as passed would fail these tests.
 const controlExpect = plan({ name: "control_expect", module: STACK("dev"), variables: tfvars("dev"), expectFailures: ["var.alarm_email"] });

@@ -1,6 +1,6 @@
 import { Diagnostic, explain, RunResult, terraformTest } from "./support/terraform-test.js";
 import { requireTerraform } from "./support/terraform.js";
-import { baseProblems, batchProblems, dependencyReach, expressionsOf, messageOf, messagesIn, overridesOf, packBatches } from "./support/rejection-batches.js";
+import { acceptedProblems, baseProblems, batchProblems, dependencyReach, expressionsOf, messageOf, messagesIn, overridesOf, packBatches } from "./support/rejection-batches.js";
 
 // The rules by which wrong inputs share one bare `terraform test` run (support/rejection-batches.ts), on a small module.
 
@@ -105,6 +105,27 @@ describe("the check of a member of a shared run", () => {
     expect(baseProblems({ status: "fail", diagnostics: [{ severity: "error", summary: "Test assertion failed", detail: "cost", values: [] }] })).toEqual([]);
     expect(baseProblems({ status: "error", diagnostics: [shown("A is bad.")] })).not.toEqual([]);
     expect(baseProblems({ status: "pass", diagnostics: [{ severity: "warning", summary: "Deprecated", detail: "x", values: [] }] })).not.toEqual([]);
+  });
+});
+
+describe("the check of a member of a shared run of accepted inputs", () => {
+  const shown = (message: string): Diagnostic => ({ severity: "error", summary: "Invalid value for variable", detail: `${message}\n\nThis was checked by the validation rule at modules/m/main.tf.json:1,1-2.`, values: [] });
+  const member = (name: string, overrides: string[]) => ({ name, message: "", owns: messagesIn(MODULE, reach(overrides)) });
+  const members = [member("a", ["a"]), member("b", ["b"]), member("e", ["e"])];
+
+  it("passes every member of a run that passes without a diagnostic", () => {
+    expect(members.map((m) => acceptedProblems({ status: "pass", diagnostics: [] }, members, m.name))).toEqual([[], [], []]);
+  });
+
+  it("fails only the member whose validation rejected the run's input", () => {
+    const result: RunResult = { status: "error", diagnostics: [shown("B is bad.")] };
+    expect(members.map((m) => acceptedProblems(result, members, m.name))).toEqual([[], ['b: "B is bad."'], []]);
+  });
+
+  it("fails every member for a diagnostic of no member, or a failed run without any", () => {
+    const stray: RunResult = { status: "error", diagnostics: [shown("F is not positive.")] };
+    for (const m of members) expect(acceptedProblems(stray, members, m.name)).toEqual([expect.stringMatching(/^a diagnostic of no member \(a, b, e\): Invalid value for variable: F is not positive\.$/)]);
+    expect(acceptedProblems({ status: "error", diagnostics: [] }, members, "e")).toEqual(["the run's status is error, without a diagnostic"]);
   });
 });
 

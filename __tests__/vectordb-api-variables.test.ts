@@ -93,7 +93,7 @@ const EDGE_VALID: readonly { what: string; environment: Environment; vars: Recor
     vars: { max_workers: "8", task_timeout: "3600", nat_gateways: "1", enable_monitoring: "false", enable_health_gate: "true", allow_http_only: "false" },
   },
 ];
-const accepted = EDGE_VALID.map((e, i) => [`vectordb-api-${e.environment}`, e.what, plan({ name: `edge_valid_${i}`, module: STACK(e.environment), variables: tfvars(e.environment, e.vars) })] as const);
+const accepted = EDGE_VALID.map((e, i) => [`vectordb-api-${e.environment}`, e.what, harness.accept(`edge_valid_${i}`, STACK(e.environment), tfvars(e.environment, e.vars))] as const);
 
 // Controls: cases that must NOT pass, so a harness that read every run as passed would fail these tests.
 const controlExpect = plan({ name: "control_expect", module: STACK("dev"), variables: tfvars("dev"), expectFailures: ["var.ssh_allowed_cidr_blocks"] });

@@ -168,3 +168,20 @@ export function baseProblems(result: RunResult): string[] {
     ...others.map((d) => `the base shows ${d.severity} ${d.summary}: ${d.detail}`),
   ];
 }
+
+/**
+ * What is wrong with `member`'s part of a shared run of accepted inputs (empty: its own run would pass without a
+ * diagnostic). A diagnostic belongs to the member whose reach holds its validation; one of no member (or a failed run
+ * without any) fails every member.
+ */
+export function acceptedProblems(result: RunResult, members: readonly BatchMember[], member: string): string[] {
+  const me = members.find((m) => m.name === member);
+  if (!me) throw new Error(`${member} is not a member of the batch ${members.map((m) => m.name).join(", ")}`);
+  const shown = result.diagnostics.map((d) => ({ summary: d.summary, message: d.summary === VARIABLE_SUMMARY ? messageOf(d.detail) : d.detail }));
+  const owned = (d: { summary: string; message: string }) => d.summary === VARIABLE_SUMMARY && members.some((m) => m.owns.has(d.message));
+  return [
+    ...(result.status !== "pass" && shown.length === 0 ? [`the run's status is ${result.status}, without a diagnostic`] : []),
+    ...shown.filter((d) => d.summary === VARIABLE_SUMMARY && me.owns.has(d.message)).map((d) => `${member}: "${d.message}"`),
+    ...shown.filter((d) => !owned(d)).map((d) => `a diagnostic of no member (${members.map((m) => m.name).join(", ")}): ${d.summary}: ${d.message}`),
+  ];
+}

@@ -10,7 +10,7 @@ import type { TfJson } from "./synth.js";
 import { requireTerraform } from "./terraform.js";
 import { explain, RunResult, terraformTest, TestReport, TestRun, TfValue } from "./terraform-test.js";
 import { offlineModule, onlineReference, REPO, validationsOf, VariableValidation } from "./variables.js";
-import { BatchMember, baseProblems, batchProblems, dependencyReach, messageOf, messagesIn, ModuleJson, overridesOf, packBatches } from "./rejection-batches.js";
+import { acceptedProblems, BatchMember, baseProblems, batchProblems, dependencyReach, messageOf, messagesIn, ModuleJson, overridesOf, packBatches } from "./rejection-batches.js";
 
 /** A run variable: a literal, or a list for a list(string) variable. */
 export type RunValue = TfValue | readonly string[];
@@ -84,6 +84,24 @@ export function variableCatalogue(options: CatalogueOptions) {
     return matches[0]!;
   }
 
+  /** Accepted inputs waiting for start() to put them into shared runs (no assertions of their own). */
+  const waitingAccepted: { name: string; module: string; variables: Record<string, RunValue>; base: Record<string, RunValue>; overrides: string[] }[] = [];
+  /** Where each shared accepted input went: its run and the run's members. */
+  const acceptedBatchOf = new Map<string, { run: string; members: BatchMember[]; base: string }>();
+
+  /**
+   * An input `module` must accept without any diagnostic. With a base whose keys it all keeps: a member of a run
+   * shared with other accepted inputs of the module, planned by start(); otherwise a run of its own. Check it with
+   * expectPasses(name).
+   */
+  function accept(name: string, module: string, variables: Record<string, RunValue>, more: { base?: Record<string, RunValue> } = {}): string {
+    const base = more.base ?? options.bases?.[module];
+    const overrides = base && overridesOf(base, variables);
+    if (base && overrides?.length) waitingAccepted.push({ name, module, variables, base, overrides });
+    else plan({ name, module, variables });
+    return name;
+  }
+
   /** Rejections waiting for start() to put them into shared runs. */
   const waiting: { name: string; module: string; variables: Record<string, RunValue>; base: Record<string, RunValue>; overrides: string[]; message: string }[] = [];
   /** Where each shared rejection went: its run, the run's members, and the run of its base (which must plan clean). */
@@ -147,6 +165,33 @@ export function variableCatalogue(options: CatalogueOptions) {
       }
     }
     waiting.length = 0;
+    // The accepted inputs the same way: a shared run passes exactly when each member's own run would.
+    const acceptedGroups = new Map<string, typeof waitingAccepted>();
+    for (const w of waitingAccepted) {
+      const key = `${w.module}\0${canonical(w.base)}`;
+      acceptedGroups.set(key, [...(acceptedGroups.get(key) ?? []), w]);
+    }
+    let shared = 0;
+    for (const group of acceptedGroups.values()) {
+      const { module, base } = group[0]!;
+      const json = modules[module] as ModuleJson;
+      const reach = dependencyReach(json, onlineReference(options.stacks[module]!));
+      const candidates = group.map((w) => ({ ...w, reach: reach(w.overrides) }));
+      const baseKey = canonical(base);
+      const baseRun =
+        runs.find((r) => r.module === module && !r.expectFailures?.length && canonical(r.variables as Record<string, RunValue>) === baseKey)?.name ??
+        plan({ name: `accepted_base_${bases++}`, module, variables: base });
+      for (const batch of packBatches(candidates, options.batchSize ?? 12)) {
+        const run = plan({
+          name: `accepted_${shared++}`,
+          module,
+          variables: Object.assign({ ...base }, ...batch.map((m) => Object.fromEntries(m.overrides.map((k) => [k, m.variables[k]!])))),
+        });
+        const members = batch.map((m) => ({ name: m.name, message: "", owns: messagesIn(json, m.reach) }));
+        batch.forEach((m) => acceptedBatchOf.set(m.name, { run, members, base: baseRun }));
+      }
+    }
+    waitingAccepted.length = 0;
   }
 
   let report: Promise<TestReport>;
@@ -169,6 +214,14 @@ export function variableCatalogue(options: CatalogueOptions) {
   };
 
   async function expectPasses(name: string) {
+    const batch = acceptedBatchOf.get(name);
+    if (batch) {
+      const [base, baseWhy] = await resultOf(batch.base);
+      expect(baseProblems(base), baseWhy).toEqual([]);
+      const [shared, why] = await resultOf(batch.run);
+      expect(acceptedProblems(shared, batch.members, name), why).toEqual([]);
+      return;
+    }
     const [result, why] = await resultOf(name);
     // no diagnostics at all: no warnings either
     expect(result, why).toEqual({ status: "pass", diagnostics: [] });
@@ -200,5 +253,5 @@ export function variableCatalogue(options: CatalogueOptions) {
     ).toEqual([{ summary: "Invalid value for variable", message: validation.errorMessage }]);
   }
 
-  return { runs, plan, rejection, start, resultOf, expectPasses, expectRejected };
+  return { runs, plan, accept, rejection, start, resultOf, expectPasses, expectRejected };
 }
