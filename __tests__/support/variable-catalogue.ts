@@ -84,10 +84,14 @@ export function variableCatalogue(options: CatalogueOptions) {
     return matches[0]!;
   }
 
-  /** Accepted inputs waiting for start() to put them into shared runs (no assertions of their own). */
-  const waitingAccepted: { name: string; module: string; variables: Record<string, RunValue>; base: Record<string, RunValue>; overrides: string[] }[] = [];
-  /** Where each shared accepted input went: its run and the run's members. */
-  const acceptedBatchOf = new Map<string, { run: string; members: BatchMember[]; base: string }>();
+  /**
+   * Inputs waiting for start() to put them into shared runs: wrong ones (with the message that must reject them) and
+   * accepted ones (message ""); then, by name, the shared run each went into, its members and the run of its base.
+   */
+  type Waiting = { name: string; module: string; variables: Record<string, RunValue>; base: Record<string, RunValue>; overrides: string[]; message: string };
+  type Kind = "rejections" | "accepted";
+  const waiting: Record<Kind, Waiting[]> = { rejections: [], accepted: [] };
+  const sharedRunOf: Record<Kind, Map<string, { run: string; members: BatchMember[]; base: string }>> = { rejections: new Map(), accepted: new Map() };
 
   /**
    * An input `module` must accept without any diagnostic. With a base whose keys it all keeps: a member of a run
@@ -97,15 +101,10 @@ export function variableCatalogue(options: CatalogueOptions) {
   function accept(name: string, module: string, variables: Record<string, RunValue>, more: { base?: Record<string, RunValue> } = {}): string {
     const base = more.base ?? options.bases?.[module];
     const overrides = base && overridesOf(base, variables);
-    if (base && overrides?.length) waitingAccepted.push({ name, module, variables, base, overrides });
+    if (base && overrides?.length) waiting.accepted.push({ name, module, variables, base, overrides, message: "" });
     else plan({ name, module, variables });
     return name;
   }
-
-  /** Rejections waiting for start() to put them into shared runs. */
-  const waiting: { name: string; module: string; variables: Record<string, RunValue>; base: Record<string, RunValue>; overrides: string[]; message: string }[] = [];
-  /** Where each shared rejection went: its run, the run's members, and the run of its base (which must plan clean). */
-  const batchOf = new Map<string, { run: string; members: BatchMember[]; base: string }>();
 
   /**
    * A wrong input of `module`. With a base (options.bases or `base`) whose keys it all keeps: a member of a bare run
@@ -125,7 +124,7 @@ export function variableCatalogue(options: CatalogueOptions) {
     const base = more.base ?? options.bases?.[module];
     const overrides = base && overridesOf(base, variables);
     if (base && overrides?.length) {
-      waiting.push({ name, module, variables, base, overrides, message: validation.errorMessage });
+      waiting.rejections.push({ name, module, variables, base, overrides, message: validation.errorMessage });
       return { name, validation, single };
     }
     if (single || options.alsoExpectFailures) plan({ name: `${name}_expect`, module, variables, expectFailures: [`var.${validation.variable}`] });
@@ -136,15 +135,18 @@ export function variableCatalogue(options: CatalogueOptions) {
   /** JSON with sorted keys: the same base however its keys were ordered. */
   const canonical = (value: Record<string, RunValue>) => JSON.stringify(Object.keys(value).sort().map((k) => [k, value[k]]));
 
-  /** Puts the waiting rejections into shared runs, first fit per module and base; plans each base that no run plans yet. */
-  function planBatches(modules: Readonly<Record<string, object>>) {
-    const groups = new Map<string, typeof waiting>();
-    for (const w of waiting) {
+  /**
+   * Puts the waiting inputs of a kind into shared runs, first fit per module and base; plans each base that no run
+   * plans yet. A shared run of accepted inputs passes exactly when each member's own run would.
+   */
+  function planShared(kind: Kind, modules: Readonly<Record<string, object>>) {
+    const groups = new Map<string, Waiting[]>();
+    for (const w of waiting[kind]) {
       const key = `${w.module}\0${canonical(w.base)}`;
       groups.set(key, [...(groups.get(key) ?? []), w]);
     }
-    let batches = 0;
-    let bases = 0;
+    let runCount = 0;
+    let baseCount = 0;
     for (const group of groups.values()) {
       const { module, base } = group[0]!;
       const json = modules[module] as ModuleJson;
@@ -153,45 +155,18 @@ export function variableCatalogue(options: CatalogueOptions) {
       const baseKey = canonical(base);
       const baseRun =
         runs.find((r) => r.module === module && !r.expectFailures?.length && canonical(r.variables as Record<string, RunValue>) === baseKey)?.name ??
-        plan({ name: `rejections_base_${bases++}`, module, variables: base });
+        plan({ name: `${kind}_base_${baseCount++}`, module, variables: base });
       for (const batch of packBatches(candidates, options.batchSize ?? 12)) {
         const run = plan({
-          name: `rejections_${batches++}`,
+          name: `${kind}_${runCount++}`,
           module,
           variables: Object.assign({ ...base }, ...batch.map((m) => Object.fromEntries(m.overrides.map((k) => [k, m.variables[k]!])))),
         });
         const members = batch.map((m) => ({ name: m.name, message: m.message, owns: messagesIn(json, m.reach) }));
-        batch.forEach((m) => batchOf.set(m.name, { run, members, base: baseRun }));
+        batch.forEach((m) => sharedRunOf[kind].set(m.name, { run, members, base: baseRun }));
       }
     }
-    waiting.length = 0;
-    // The accepted inputs the same way: a shared run passes exactly when each member's own run would.
-    const acceptedGroups = new Map<string, typeof waitingAccepted>();
-    for (const w of waitingAccepted) {
-      const key = `${w.module}\0${canonical(w.base)}`;
-      acceptedGroups.set(key, [...(acceptedGroups.get(key) ?? []), w]);
-    }
-    let shared = 0;
-    for (const group of acceptedGroups.values()) {
-      const { module, base } = group[0]!;
-      const json = modules[module] as ModuleJson;
-      const reach = dependencyReach(json, onlineReference(options.stacks[module]!));
-      const candidates = group.map((w) => ({ ...w, reach: reach(w.overrides) }));
-      const baseKey = canonical(base);
-      const baseRun =
-        runs.find((r) => r.module === module && !r.expectFailures?.length && canonical(r.variables as Record<string, RunValue>) === baseKey)?.name ??
-        plan({ name: `accepted_base_${bases++}`, module, variables: base });
-      for (const batch of packBatches(candidates, options.batchSize ?? 12)) {
-        const run = plan({
-          name: `accepted_${shared++}`,
-          module,
-          variables: Object.assign({ ...base }, ...batch.map((m) => Object.fromEntries(m.overrides.map((k) => [k, m.variables[k]!])))),
-        });
-        const members = batch.map((m) => ({ name: m.name, message: "", owns: messagesIn(json, m.reach) }));
-        batch.forEach((m) => acceptedBatchOf.set(m.name, { run, members, base: baseRun }));
-      }
-    }
-    waitingAccepted.length = 0;
+    waiting[kind].length = 0;
   }
 
   let report: Promise<TestReport>;
@@ -202,7 +177,8 @@ export function variableCatalogue(options: CatalogueOptions) {
       ...Object.fromEntries(Object.entries(options.stacks).map(([name, stack]) => [name, offlineModule(stack)])),
       ...options.modules,
     };
-    planBatches(modules);
+    planShared("rejections", modules);
+    planShared("accepted", modules);
     report = terraformTest(modules, runs);
     // Awaited by the tests, so a failure shows in each of them rather than as an unhandled rejection.
     report.catch(() => {});
@@ -214,7 +190,7 @@ export function variableCatalogue(options: CatalogueOptions) {
   };
 
   async function expectPasses(name: string) {
-    const batch = acceptedBatchOf.get(name);
+    const batch = sharedRunOf.accepted.get(name);
     if (batch) {
       const [base, baseWhy] = await resultOf(batch.base);
       expect(baseProblems(base), baseWhy).toEqual([]);
@@ -235,7 +211,7 @@ export function variableCatalogue(options: CatalogueOptions) {
   async function expectRejected(rejected: Rejection) {
     const { name, validation } = rejected;
     if (validation instanceof Error) throw validation;
-    const batch = batchOf.get(name);
+    const batch = sharedRunOf.rejections.get(name);
     if (batch) {
       const [base, baseWhy] = await resultOf(batch.base);
       expect(baseProblems(base), baseWhy).toEqual([]);
