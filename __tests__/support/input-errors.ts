@@ -65,17 +65,27 @@ export const VARIABLE_ERRORS: readonly VariableError[] = [
   { what: "the demo stack given environment = \"staging\"", vars: { environment: "staging" }, message: 'This is the openlit-demo stack: set environment = "demo" or use environments/openlit/demo.tfvars with it.' },
 ];
 
-/** A wrong input to a Lighthouse stack, and the exact message `terraform plan` stops with (docs/lighthouse.md shows each). */
-export interface LighthouseVariableError {
+/** A wrong input of a system's stack: a row of its docs' "When input is wrong" table and a run of its variable test. */
+export interface SystemVariableError {
   readonly what: string;
-  /** The stack given the input: lighthouse-<environment>. */
+  /** The stack given the input: <system>-<environment>. */
   readonly environment: "dev" | "prod";
-  /** Overrides on top of environments/lighthouse/<environment>.tfvars; a list for a list(string) variable. */
+  /**
+   * Overrides on top of environments/<system>/<environment>.tfvars (and, where the system has them, the sample
+   * secrets an operator exports); a list for a list(string) variable.
+   */
   readonly vars: Readonly<Record<string, string | readonly string[]>>;
   readonly message: string;
+  /**
+   * Messages the same plan shows besides `message`, where the stack cannot show it alone (the test checks the plan
+   * shows exactly these).
+   */
+  readonly alsoShown?: readonly string[];
 }
 
-export const LIGHTHOUSE_VARIABLE_ERRORS: readonly LighthouseVariableError[] = [
+
+/** Wrong inputs to the Lighthouse stacks, each with the exact message `terraform plan` stops with (docs/lighthouse.md shows each). */
+export const LIGHTHOUSE_VARIABLE_ERRORS: readonly SystemVariableError[] = [
   { what: "a region that is not one", environment: "dev", vars: { aws_region: "us-east" }, message: 'aws_region must be a region code such as "us-east-1".' },
   { what: "the dev stack given environment = \"prod\"", environment: "dev", vars: { environment: "prod" }, message: 'This is the lighthouse-dev stack: set environment = "dev" or use environments/lighthouse/dev.tfvars with it.' },
   { what: "the prod stack given environment = \"dev\"", environment: "prod", vars: { environment: "dev" }, message: 'This is the lighthouse-prod stack: set environment = "prod" or use environments/lighthouse/prod.tfvars with it.' },
@@ -108,16 +118,6 @@ export const LIGHTHOUSE_VARIABLE_ERRORS: readonly LighthouseVariableError[] = [
   { what: "a spot price factor above 1", environment: "dev", vars: { spot_price_factor: "1.5" }, message: "spot_price_factor must be more than 0 and at most 1, e.g. 0.3 for a 70 % discount." },
 ];
 
-/** A wrong input to a VectorDB API stack, and the exact message `terraform plan` stops with (docs/vectordb-api.md shows each). */
-export interface VectordbVariableError {
-  readonly what: string;
-  /** The stack given the input: vectordb-api-<environment>. */
-  readonly environment: "dev" | "prod";
-  /** Overrides on top of environments/vectordb-api/<environment>.tfvars; a list for a list(string) variable. */
-  readonly vars: Readonly<Record<string, string | readonly string[]>>;
-  readonly message: string;
-}
-
 const SUBNET_IDS = 'must be subnet ids (subnet- and 8 to 17 lower-case hex digits), e.g. ["subnet-0123456789abcdef0"].';
 const VPC = { vpc_id: "vpc-0123456789abcdef0" };
 const PUBLIC_SUBNETS = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"];
@@ -127,7 +127,8 @@ const SSH_CIDRS = 'ssh_allowed_cidr_blocks must be narrow IPv4 CIDRs given by th
 const IMAGE_TAG = 'image_tag must be an image tag (letters, digits, _ . -, at most 128) other than "latest", e.g. "v1.4.2" or a commit id.';
 const METABASE_URL = 'metabase_url must be an https:// URL, e.g. "https://metabase.example.com".';
 
-export const VECTORDB_VARIABLE_ERRORS: readonly VectordbVariableError[] = [
+/** Wrong inputs to the VectorDB API stacks, each with the exact message `terraform plan` stops with (docs/vectordb-api.md shows each). */
+export const VECTORDB_VARIABLE_ERRORS: readonly SystemVariableError[] = [
   { what: "a region that is not one", environment: "dev", vars: { aws_region: "us-east" }, message: 'aws_region must be a region code such as "us-east-1".' },
   { what: "the dev stack given environment = \"prod\"", environment: "dev", vars: { environment: "prod" }, message: 'This is the vectordb-api-dev stack: set environment = "dev" or use environments/vectordb-api/dev.tfvars with it.' },
   { what: "the prod stack given environment = \"dev\"", environment: "prod", vars: { environment: "dev" }, message: 'This is the vectordb-api-prod stack: set environment = "prod" or use environments/vectordb-api/prod.tfvars with it.' },
@@ -180,22 +181,13 @@ export const VECTORDB_VARIABLE_ERRORS: readonly VectordbVariableError[] = [
   { what: "two alarm e-mails", environment: "prod", vars: { alarm_email: "a@example.com,b@example.com" }, message: 'alarm_email must be one e-mail address, e.g. "ops@example.com", or empty.' },
 ];
 
-/** A wrong input to an AGENT platform stack, and the exact message `terraform plan` stops with (docs/agent-platform.md shows each). */
-export interface AgentPlatformVariableError {
-  readonly what: string;
-  /** The stack given the input: agent-platform-<environment>. */
-  readonly environment: "dev" | "prod";
-  /** Overrides on top of environments/agent-platform/<environment>.tfvars; a list for a list(string) variable. */
-  readonly vars: Readonly<Record<string, string | readonly string[]>>;
-  readonly message: string;
-}
-
 const AGENT_IMAGE_TAG = IMAGE_TAG;
 const AGENT_DB_USERNAME = 'db_username must start with a letter, hold only letters, digits and _ (at most 63), and not be a name RDS reserves (admin, rdsadmin, postgres, public, user, rds*, pg_*), e.g. "agent_admin".';
 const AGENT_BUDGET_EMAILS = 'budget_emails must be at most 10 e-mail addresses, e.g. ["finance@example.com"].';
 const AGENT_CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
 
-export const AGENT_PLATFORM_VARIABLE_ERRORS: readonly AgentPlatformVariableError[] = [
+/** Wrong inputs to the AGENT platform stacks, each with the exact message `terraform plan` stops with (docs/agent-platform.md shows each). */
+export const AGENT_PLATFORM_VARIABLE_ERRORS: readonly SystemVariableError[] = [
   { what: "a region that is not one", environment: "dev", vars: { aws_region: "us-east" }, message: 'aws_region must be a region code such as "us-east-1".' },
   { what: "the dev stack given environment = \"prod\"", environment: "dev", vars: { environment: "prod" }, message: 'This is the agent-platform-dev stack: set environment = "dev" or use environments/agent-platform/dev.tfvars with it.' },
   { what: "the prod stack given environment = \"dev\"", environment: "prod", vars: { environment: "dev" }, message: 'This is the agent-platform-prod stack: set environment = "prod" or use environments/agent-platform/prod.tfvars with it.' },
@@ -264,24 +256,6 @@ export const AGENT_PLATFORM_VARIABLE_ERRORS: readonly AgentPlatformVariableError
   { what: "two budget e-mails in one entry", environment: "prod", vars: { budget_emails: ["finance@example.com,ops@example.com"] }, message: AGENT_BUDGET_EMAILS },
 ];
 
-/** A wrong input to an h3-pipeline stack, and the exact message `terraform plan` stops with (docs/h3-pipeline.md shows each). */
-export interface H3PipelineVariableError {
-  readonly what: string;
-  /** The stack given the input: h3-pipeline-<environment>. */
-  readonly environment: "dev" | "prod";
-  /**
-   * Overrides on top of environments/h3-pipeline/<environment>.tfvars and the sample secrets the operator exports
-   * (H3_PIPELINE_SAMPLE_INPUTS); a list for a list(string) variable.
-   */
-  readonly vars: Readonly<Record<string, string | readonly string[]>>;
-  readonly message: string;
-  /**
-   * Messages the same plan shows besides `message`, where the stack cannot show it alone (a defect of the stack's
-   * rules, reported; the test checks the plan shows exactly these).
-   */
-  readonly alsoShown?: readonly string[];
-}
-
 /**
  * What an h3-pipeline operator exports as TF_VAR_… besides the tfvars: the ClickHouse password in both environments,
  * and in prod (self-hosted ClickHouse) the cluster CA's certificate (public) and key (secret). Shaped like PEM for the
@@ -316,7 +290,8 @@ const H3_BACKUP_TIME = 'clickhouse_backup_time must be a UTC time HH:MM, e.g. "0
 
 /** Three private subnets: the self-hosted ClickHouse nodes need a zone each. */
 const H3_PRIVATE_SUBNETS = [...PRIVATE_SUBNETS, "subnet-0fedcba9876543212"];
-export const H3_PIPELINE_VARIABLE_ERRORS: readonly H3PipelineVariableError[] = [
+/** Wrong inputs to the h3-pipeline stacks, each with the exact message `terraform plan` stops with (docs/h3-pipeline.md shows each). */
+export const H3_PIPELINE_VARIABLE_ERRORS: readonly SystemVariableError[] = [
   { what: "a region that is not one", environment: "dev", vars: { aws_region: "us-east" }, message: 'aws_region must be a region code such as "us-east-1".' },
   { what: "the dev stack given environment = \"prod\"", environment: "dev", vars: { environment: "prod" }, message: 'This is the h3-pipeline-dev stack: set environment = "dev" or use environments/h3-pipeline/dev.tfvars with it.' },
   { what: "the prod stack given environment = \"dev\"", environment: "prod", vars: { environment: "dev" }, message: 'This is the h3-pipeline-prod stack: set environment = "prod" or use environments/h3-pipeline/prod.tfvars with it.' },
@@ -415,7 +390,7 @@ export const H3_PIPELINE_VARIABLE_ERRORS: readonly H3PipelineVariableError[] = [
  */
 export function variableErrorsTable(
   system: string,
-  errors: readonly (LighthouseVariableError | VectordbVariableError | AgentPlatformVariableError | H3PipelineVariableError)[],
+  errors: readonly SystemVariableError[],
 ): string {
   const cell = (text: string) => text.replace(/\|/g, "\\|");
   // A value too long to read in a table (a password of 4097 characters) shows its beginning and its length.
@@ -423,9 +398,9 @@ export function variableErrorsTable(
     typeof value === "string" && value.length > 200
       ? `\`${name} = ${JSON.stringify(value.slice(0, 8)).slice(0, -1)}…"\` (${value.length} characters)`
       : `\`${name} = ${JSON.stringify(value)}\``;
-  const input = (e: (typeof errors)[number]) => `${e.what}: ${Object.entries(e.vars).map(([name, value]) => assignment(name, value)).join(", ")}`;
+  const input = (e: SystemVariableError) => `${e.what}: ${Object.entries(e.vars).map(([name, value]) => assignment(name, value)).join(", ")}`;
   // Where the stack cannot show a message alone, the row says what else the plan shows.
-  const message = (e: (typeof errors)[number]) => [e.message, ...(("alsoShown" in e && e.alsoShown) || []).map((m) => `Also shown: ${m}`)].join(" ");
+  const message = (e: SystemVariableError) => [e.message, ...(e.alsoShown ?? []).map((m) => `Also shown: ${m}`)].join(" ");
   return [
     "| stack | input (on top of its tfvars) | message |",
     "| --- | --- | --- |",
