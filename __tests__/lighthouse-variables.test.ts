@@ -1,10 +1,7 @@
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { stackName } from "../stacks/base-stack.js";
 import { synthLighthouse, TfJson } from "./support/synth.js";
 import { LIGHTHOUSE_VARIABLE_ERRORS } from "./support/input-errors.js";
-import { REPO, validationsOf } from "./support/variables.js";
-import { readTfvarsWithLists, RunValue, variableCatalogue } from "./support/variable-catalogue.js";
+import { docsTableTests, readTfvarsWithLists, RunValue, variableCatalogue } from "./support/variable-catalogue.js";
 
 // The Lighthouse stacks' variables through the real Terraform engine (no provider needed for variables, locals and
 // outputs): every case below is a `run` block of Terraform's own test framework, all planned by ONE `terraform test`.
@@ -22,7 +19,7 @@ const tfvars = (environment: Environment, overrides: Readonly<Record<string, Run
 // A wrong input is its environment's tfvars with overrides: rejections whose overrides nothing of the stack reads
 // together share a bare run (support/rejection-batches.ts).
 const harness = variableCatalogue({ stacks, bases: Object.fromEntries(ENVIRONMENTS.map((environment) => [STACK(environment), tfvars(environment)])), alsoExpectFailures: true });
-const { plan, expectPasses, expectRejected, resultOf } = harness;
+const { plan, expectPasses, expectRejected } = harness;
 /** A wrong input of the environment's stack (support/variable-catalogue.ts). */
 const rejection = (name: string, environment: Environment, variables: Record<string, RunValue>, message: string) =>
   harness.rejection(name, STACK(environment), variables, message);
@@ -86,10 +83,6 @@ const EDGE_VALID: readonly { what: string; environment: Environment; vars: Recor
 ];
 const accepted = EDGE_VALID.map((e, i) => [`lighthouse-${e.environment}`, e.what, harness.accept(`edge_valid_${i}`, STACK(e.environment), tfvars(e.environment, e.vars))] as const);
 
-// Controls: cases that must NOT pass, so a harness that read every run as passed would fail these tests.
-const controlExpect = plan({ name: "control_expect", module: STACK("dev"), variables: tfvars("dev"), expectFailures: ["var.ssh_allowed_cidr_blocks"] });
-const controlAssert = plan({ name: "control_assert", module: STACK("dev"), variables: tfvars("dev"), asserts: [{ condition: `${cost} == "$0.00"`, message: `estimated_monthly_cost is \${${cost}}` }] });
-
 beforeAll(harness.start);
 
 describe("the document's tfvars", () => {
@@ -103,36 +96,10 @@ describe("the document's tfvars", () => {
 });
 
 describe("variable validations", () => {
-  it("has a row for every validation of both stacks", () => {
-    const shown = new Set(catalogue.flatMap(([, , row]) => (row.validation instanceof Error ? [] : [row.validation.errorMessage])));
-    const messages = ENVIRONMENTS.flatMap((environment) => validationsOf(stacks[STACK(environment)]!).map((v) => v.errorMessage));
-    expect([...new Set(messages)].filter((m) => !shown.has(m))).toEqual([]);
-  });
+  harness.catalogueTests(catalogue, accepted);
 
-  it.each(catalogue)("%s rejects %s with a message that says what to do", async (_stack, _what, row) => {
-    await expectRejected(row);
-  });
-
-  it.each(accepted)("%s accepts %s", async (_stack, _what, run) => {
-    await expectPasses(run);
-  });
-
-  it("reads a run that should have failed, or whose assertion is false, as failed", async () => {
-    const [expected] = await resultOf(controlExpect);
-    expect(expected.status).toBe("error");
-    expect(expected.diagnostics.map((d) => d.summary)).toEqual(["Missing expected failure"]);
-    const [asserted] = await resultOf(controlAssert);
-    expect(asserted).toEqual({ status: "fail", diagnostics: [expect.objectContaining({ summary: "Test assertion failed", detail: "estimated_monthly_cost is $3.54" })] });
-  });
+  // Controls: cases that must NOT pass, so a harness that read every run as passed would fail these tests.
+  harness.controlTests(STACK("dev"), tfvars("dev"), { expectFailure: "var.ssh_allowed_cidr_blocks", assert: { condition: `${cost} == "$0.00"`, message: `estimated_monthly_cost is \${${cost}}` }, shows: "estimated_monthly_cost is $3.54" });
 });
 
-describe("docs/lighthouse.md", () => {
-  const docs = resolve(REPO, "docs/lighthouse.md");
-
-  // Its "When input is wrong" table quotes each message as the operator reads it; one failure lists every missing one.
-  it("shows every message of the catalogue", () => {
-    const text = readFileSync(docs, "utf8");
-    const messages = [...new Set(LIGHTHOUSE_VARIABLE_ERRORS.map((e) => e.message))];
-    expect(messages.filter((m) => !text.includes(m.replace(/\|/g, "\\|")))).toEqual([]);
-  });
-});
+docsTableTests("lighthouse", LIGHTHOUSE_VARIABLE_ERRORS);
