@@ -1,17 +1,14 @@
-import { execFile } from "node:child_process";
 import { createServer } from "node:http";
 import { AddressInfo } from "node:net";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { shellcheckEach, ShellcheckRun } from "./support/shellcheck.js";
-import { readResult, resultKey, writeResult } from "./support/result-cache.js";
-import { applyOffline, requireTerraform } from "./support/terraform.js";
-import { interpolationSpans } from "./support/user-data.js";
+import { requireTerraform } from "./support/terraform.js";
+import { BootSandbox, heredoc, heredocs, localNamed, realTool, renderWithSamples, runTool, ToolRun } from "./support/rendered-boot.js";
 import { onlyResource, synthAgentPlatform, TfJson } from "./support/synth.js";
 import { CHROMA_DATA_DIR, CHROMA_VERSION } from "../stacks/agent-platform/application.js";
-import { terraformVersion } from "../scripts/offline-terraform/index.js";
 
 // The AGENT platform's two boot scripts as the instances receive them: the app servers' (the launch template's user
 // data, the local app_user_data_* before base64gzip) and the ChromaDB host's (the local chroma_user_data_*), rendered by
@@ -53,67 +50,22 @@ const samplesFor = (env: Environment): Readonly<Record<string, string>> => ({
 });
 const SAMPLES: Readonly<Record<Environment, Readonly<Record<string, string>>>> = { dev: samplesFor("dev"), prod: samplesFor("prod") };
 
-/**
- * A resource or data-source attribute in an expression: `aws_db_instance.database_EBDE4557.master_user_secret[0].secret_arn`,
- * `aws_ecr_repository.images_Repository-backend_42647C12.repository_url` (a logical id may hold a dash),
- * `data.aws_caller_identity.account.account_id`. Variables and locals are left to Terraform.
- */
-const ATTRIBUTE = /(?<![\w.])(?:data\.)?aws_[a-z0-9_]+\.[A-Za-z0-9_-]+(?:\[(?:\*|\d+)\])?(?:\.[A-Za-z0-9_]+(?:\[(?:\*|\d+)\])?)*/g;
-const withoutHash = (ref: string) => ref.replace(/_[0-9A-F]{8}\b/g, "");
-const SAMPLES_LOCAL = "boot_test_samples";
 const RENDER_CACHE = "agent-platform-boot";
-
-/** The one local of the stack whose name matches, by its synthesized name. */
-function localNamed(json: TfJson, pattern: RegExp): string {
-  const names = Object.keys(json.locals).filter((n) => pattern.test(n));
-  if (names.length !== 1) throw new Error(`expected one local matching ${pattern}, found ${JSON.stringify(names)}`);
-  return names[0]!;
-}
 
 /** Both boot scripts of an environment, rendered by Terraform with the environment's tfvars (and the sample image tag). */
 async function renderBootScripts(env: Environment): Promise<{ app: string; chroma: string }> {
   const json = synthAgentPlatform(env);
-  const samples = SAMPLES[env];
-  const missing = new Set<string>();
-  const locals: Record<string, string> = {};
-  for (const [name, value] of Object.entries(json.locals)) {
-    let out = "";
-    let last = 0;
-    for (const [start, end] of interpolationSpans(value)) {
-      out += value.slice(last, start) + value.slice(start, end).replace(ATTRIBUTE, (ref) => {
-        const key = withoutHash(ref);
-        if (!(key in samples)) missing.add(key);
-        return `local.${SAMPLES_LOCAL}[${JSON.stringify(key)}]`;
-      });
-      last = end;
-    }
-    locals[name] = out + value.slice(last);
-  }
-  if (missing.size) {
-    throw new Error(`agent-platform-${env} locals read ${[...missing].join(", ")} with no sample value: add a realistic one to SAMPLES in __tests__/agent-platform-boot.test.ts`);
-  }
-  // Samples are data, not templates: a `${` in one reaches the script as it is.
-  const literal = (s: string) => s.replace(/\$\{/g, "$$${").replace(/%\{/g, "%%{");
-  const app = localNamed(json, /^app_user_data_[0-9A-F]{8}$/);
-  const chroma = localNamed(json, /^chroma_user_data_[0-9A-F]{8}$/);
-  const config = {
-    variable: json.variable,
-    locals: { [SAMPLES_LOCAL]: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, literal(v)])), ...locals },
-    output: { app: { value: `\${local.${app}}` }, chroma: { value: `\${local.${chroma}}` } },
-  };
-  const tfvars = join(REPO_ROOT, "environments", "agent-platform", `${env}.tfvars`);
-  // -var after -var-file wins: the tfvars' image_tag is a placeholder.
-  const args = [`-var-file=${tfvars}`, `-var=image_tag=${SAMPLE_IMAGE_TAG}`];
-  // A render depends only on the configuration, the tfvars and Terraform itself: kept in .cache/ (result-cache.ts)
-  // like shellcheck's clean results and the offline plans, so only a change to one of them renders again.
-  const key = resultKey(terraformVersion() ?? "no terraform", config, args, readFileSync(tfvars, "utf8"));
-  const kept = readResult<{ app: string; chroma: string }>(RENDER_CACHE, key);
-  if (kept) return kept;
-  const run = await applyOffline(config, args);
-  if (!run.ok) throw new Error(`terraform could not render the agent-platform-${env} boot scripts:\n${run.stderr}`);
-  const scripts = { app: run.outputs.app as string, chroma: run.outputs.chroma as string };
-  writeResult(RENDER_CACHE, key, scripts);
-  return scripts;
+  const { app, chroma } = await renderWithSamples({
+    stack: `agent-platform-${env}`,
+    json,
+    samples: SAMPLES[env],
+    outputs: { app: `local.${localNamed(json, /^app_user_data_[0-9A-F]{8}$/)}`, chroma: `local.${localNamed(json, /^chroma_user_data_[0-9A-F]{8}$/)}` },
+    tfvars: join(REPO_ROOT, "environments", "agent-platform", `${env}.tfvars`),
+    // -var after -var-file wins: the tfvars' image_tag is a placeholder.
+    vars: [`-var=image_tag=${SAMPLE_IMAGE_TAG}`],
+    cache: RENDER_CACHE,
+  });
+  return { app: app!, chroma: chroma! };
 }
 
 const APP_ENV = "/etc/agent-platform/app.env";
@@ -125,22 +77,6 @@ const CHROMA_COMPOSE = "/opt/vector-store/docker-compose.yml";
 const DATABASE_URL = "/usr/local/sbin/agent-platform-database-url";
 const FOLLOW_PASSWORD = "/usr/local/sbin/agent-platform-follow-password";
 const CA_URL = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem";
-
-/** Every `cat > PATH <<'TAG' … TAG` of a rendered script: path to content (without the last newline). */
-function heredocs(script: string): Record<string, string> {
-  const found: Record<string, string> = {};
-  for (const m of script.matchAll(/cat > (\S+) <<'?(\w+)'?\n([\s\S]*?)\n\2\n/g)) {
-    if (m[1]! in found) throw new Error(`two heredocs write ${m[1]}`);
-    found[m[1]!] = m[3]!;
-  }
-  return found;
-}
-
-function heredoc(script: string, path: string): string {
-  const text = heredocs(script)[path];
-  if (text === undefined) throw new Error(`no heredoc writes ${path}`);
-  return text;
-}
 
 /** KEY=VALUE lines (an env file), later keys winning. */
 function assignments(text: string): Record<string, string> {
@@ -156,78 +92,8 @@ function assignments(text: string): Record<string, string> {
 const percentEncoded = (s: string) =>
   [...Buffer.from(s, "utf8")].map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`)).join("");
 
-interface ToolRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** A program, without blocking the event loop (the other checks and the HTTP server run meanwhile). */
-function runTool(command: string, argv: readonly string[], env?: NodeJS.ProcessEnv): Promise<ToolRun> {
-  return new Promise((done) =>
-    execFile(command, argv, { encoding: "utf8", env, timeout: 10_000 }, (error, stdout, stderr) =>
-      done({ code: error ? Number(typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })),
-  );
-}
-
-/** Where a real tool is: PATH's first, python3 the interpreter itself (PATH may hold a pyenv shim, which needs PATH). */
-async function realTool(name: string): Promise<string> {
-  if (name === "python3") {
-    const probe = await runTool("python3", ["-c", "import sys; print(sys.executable)"], process.env);
-    if (probe.code !== 0 || !probe.stdout.trim()) throw new Error(`python3 not found: ${probe.stderr}`);
-    return probe.stdout.trim();
-  }
-  for (const dir of (process.env.PATH ?? "").split(":")) if (dir && existsSync(join(dir, name))) return join(dir, name);
-  throw new Error(`${name} not found on PATH`);
-}
-
 /** The real programs the two scripts use; the rest of their PATH is stubs. */
 const REAL_TOOLS = ["bash", "cat", "mktemp", "grep", "rm", "chmod", "mv", "cmp", "python3"] as const;
-
-/**
- * A directory of its own for a run of one of the instance's scripts: bin/ (the whole PATH) holds the real tools the
- * script needs and stubs that record each call (`<name>.calls`, one line of NUL-separated arguments per call).
- */
-class Sandbox {
-  readonly bin: string;
-  constructor(readonly dir: string, tools: Readonly<Record<string, string>>) {
-    this.bin = join(dir, "bin");
-    mkdirSync(this.bin, { recursive: true });
-    for (const [name, path] of Object.entries(tools)) symlinkSync(path, join(this.bin, name));
-  }
-
-  stub(name: string, body: string): void {
-    const calls = join(this.dir, `${name}.calls`);
-    writeFileSync(join(this.bin, name), `#!/bin/bash\n{ if (( $# )); then printf '%s\\0' "$@"; fi; printf '\\n'; } >> '${calls}'\n${body}\n`, { mode: 0o755 });
-  }
-
-  /** The calls of a stub, each its arguments; null: never called. */
-  calls(name: string): string[][] | null {
-    const file = join(this.dir, `${name}.calls`);
-    if (!existsSync(file)) return null;
-    return readFileSync(file, "utf8").split("\n").slice(0, -1).map((line) => line.split("\0").slice(0, -1));
-  }
-
-  write(name: string, content: string): void {
-    writeFileSync(join(this.dir, name), content);
-  }
-
-  /**
-   * Writes the script with its fixed paths redirected into this directory (what `sed -e 's#FROM#TO#'` on the extracted
-   * text would do), each FROM exactly `times` times, and runs it with only bin/ on PATH.
-   */
-  install(name: string, script: string, redirects: ReadonlyArray<readonly [from: string, to: string, times: number]>): () => Promise<ToolRun> {
-    let text = script;
-    for (const [from, to, times] of redirects) {
-      const found = text.split(from).length - 1;
-      if (found !== times) throw new Error(`${name}: expected ${from} ${times} time(s), found it ${found} time(s): update the redirects of this test`);
-      text = text.split(from).join(to);
-    }
-    const path = join(this.dir, name);
-    writeFileSync(path, `${text}\n`, { mode: 0o700 });
-    return () => runTool(path, [], { PATH: this.bin, LANG: "C" });
-  }
-}
 
 const FAKE_PEM = "-----BEGIN CERTIFICATE-----\nMIIEBjCCAu6gAwIBAgIJAMc0ZzaSUK51MA0GCSqGSIb3DQEBCwUAMIGPMQswCQYD\n-----END CERTIFICATE-----\n";
 /** Every character that needs care in a URL, a shell or a quoted env file. */
@@ -240,14 +106,14 @@ const MISNAMED_VALUE = "Hunter2-Sample-Value";
 const NO_PASSWORD_SECRET = JSON.stringify({ username: DB_USER, Password: MISNAMED_VALUE });
 
 /** /etc/agent-platform of a sandbox: name to mode and content. */
-function etcOf(s: Sandbox): Record<string, { mode: number; content: string }> {
+function etcOf(s: BootSandbox): Record<string, { mode: number; content: string }> {
   const etc = join(s.dir, "etc", "agent-platform");
   return Object.fromEntries(readdirSync(etc).sort().map((f) => [f, { mode: statSync(join(etc, f)).mode & 0o777, content: readFileSync(join(etc, f), "utf8") }]));
 }
 
 /** A sandbox for agent-platform-database-url: stub aws printing secret.json, stub curl writing the CA bundle (or failing). */
 function databaseUrlSandbox(dir: string, script: string, tools: Record<string, string>) {
-  const s = new Sandbox(dir, tools);
+  const s = new BootSandbox(dir, tools);
   mkdirSync(join(dir, "etc", "agent-platform"), { recursive: true, mode: 0o700 });
   s.stub("aws", `cat '${join(dir, "secret.json")}'`);
   s.stub(
@@ -273,7 +139,7 @@ function databaseUrlSandbox(dir: string, script: string, tools: Record<string, s
 
 /** A sandbox for agent-platform-follow-password: stub systemctl, docker and agent-platform-database-url. */
 async function followPassword(dir: string, script: string, tools: Record<string, string>, o: { active: boolean; databaseUrl: "changed" | "unchanged" | "fails" }) {
-  const s = new Sandbox(dir, { bash: tools.bash! });
+  const s = new BootSandbox(dir, { bash: tools.bash! });
   s.stub("systemctl", `exit ${o.active ? 0 : 3}`);
   s.stub("docker", "exit 0");
   s.stub(

@@ -1,16 +1,13 @@
-import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { shellcheckEach, ShellcheckRun } from "./support/shellcheck.js";
-import { readResult, resultKey, writeResult } from "./support/result-cache.js";
-import { applyOffline, requireTerraform } from "./support/terraform.js";
-import { interpolationSpans } from "./support/user-data.js";
+import { requireTerraform } from "./support/terraform.js";
+import { BootSandbox, heredoc, heredocs, realTool, renderWithSamples, runTool, ToolRun } from "./support/rendered-boot.js";
 import { onlyResource, synthH3Pipeline, TfJson } from "./support/synth.js";
 import { CLICKHOUSE_DATA_DIR, CLICKHOUSE_VERSION } from "../stacks/h3-pipeline/clickhouse.js";
-import { terraformVersion } from "../scripts/offline-terraform/index.js";
 
 // The boot script of h3-pipeline-prod's self-hosted ClickHouse nodes (a HostGroup: one script in a local, each
 // instance's user_data = base64gzip(replace(replace(local, "@@NODE_NUMBER@@", …), "@@DATA_VOLUME_ID@@", …))) as nodes
@@ -53,10 +50,6 @@ const SAMPLES: Readonly<Record<string, string | string[]>> = {
   "data.aws_vpc.network_ExistingVpc[*].cidr_block": [],
 };
 
-/** A resource or data-source attribute in an expression (as in agent-platform-boot.test.ts); variables and locals are left to Terraform. */
-const ATTRIBUTE = /(?<![\w.])(?:data\.)?aws_[a-z0-9_]+\.[A-Za-z0-9_-]+(?:\[(?:\*|\d+)\])?(?:\.[A-Za-z0-9_]+(?:\[(?:\*|\d+)\])?)*/g;
-const withoutHash = (ref: string) => ref.replace(/_[0-9A-F]{8}\b/g, "");
-const SAMPLES_LOCAL = "boot_test_samples";
 const RENDER_CACHE = "h3-pipeline-boot";
 
 /** The ClickHouse instances' user_data expression: base64gzip of the per-node replace() of the shared local. */
@@ -69,44 +62,28 @@ function userDataExpression(json: TfJson): { local: string; perNode: string } {
 
 /** The boot script of nodes 1 and 2 as Terraform renders it, with prod's tfvars. */
 async function renderBootScripts(json: TfJson): Promise<Record<Node, string>> {
-  const missing = new Set<string>();
-  const locals: Record<string, string> = {};
-  for (const [name, value] of Object.entries(json.locals)) {
-    let out = "";
-    let last = 0;
-    for (const [start, end] of interpolationSpans(value)) {
-      out += value.slice(last, start) + value.slice(start, end).replace(ATTRIBUTE, (ref) => {
-        const key = withoutHash(ref);
-        if (!(key in SAMPLES)) missing.add(key);
-        return `local.${SAMPLES_LOCAL}[${JSON.stringify(key)}]`;
-      });
-      last = end;
-    }
-    locals[name] = out + value.slice(last);
-  }
-  if (missing.size) throw new Error(`h3-pipeline-prod locals read ${[...missing].join(", ")} with no sample value: add one to SAMPLES in __tests__/h3-pipeline-boot.test.ts`);
   // The instance's own expression, count.index and the volume's id given: what each node receives, before base64gzip.
   const { perNode } = userDataExpression(json);
   const volumeRef = /aws_ebs_volume\.clickhouse_DataVolume_[0-9A-F]{8}\[count\.index\]\.id/g;
-  const output = Object.fromEntries(
+  const outputs = Object.fromEntries(
     NODES.map((n) => {
       const expression = perNode.replace(volumeRef, JSON.stringify(VOLUME_IDS[n])).replace(/count\.index/g, String(n - 1));
       if (/count\.|aws_ebs_volume/.test(expression)) throw new Error(`user_data still reads ${expression}`);
-      return [`node${n}`, { value: `\${${expression}}` }];
+      return [`node${n}`, expression];
     }),
   );
-  const config = { variable: json.variable, locals: { [SAMPLES_LOCAL]: SAMPLES, ...locals }, output };
-  // -var after -var-file wins: the tfvars' image_tag is a placeholder; prod's CA and its key come from the
-  // environment (TF_VAR_…) in real use, PEM-shaped samples here (as __tests__/offline-terraform/stack-plans.test.ts).
-  const args = [`-var-file=${TFVARS}`, `-var=image_tag=${SAMPLE_IMAGE_TAG}`, `-var=clickhouse_ca_cert=${SAMPLE_CA_CERT}`, `-var=clickhouse_ca_key=${SAMPLE_CA_KEY}`, "-var=clickhouse_password=sample-render-password"];
-  const key = resultKey(terraformVersion() ?? "no terraform", config, args, readFileSync(TFVARS, "utf8"));
-  const kept = readResult<Record<Node, string>>(RENDER_CACHE, key);
-  if (kept) return kept;
-  const run = await applyOffline(config, args);
-  if (!run.ok) throw new Error(`terraform could not render the h3-pipeline-prod ClickHouse boot script:\n${run.stderr}`);
-  const scripts = { 1: run.outputs.node1 as string, 2: run.outputs.node2 as string };
-  writeResult(RENDER_CACHE, key, scripts);
-  return scripts;
+  const rendered = await renderWithSamples({
+    stack: "h3-pipeline-prod",
+    json,
+    samples: SAMPLES,
+    outputs,
+    tfvars: TFVARS,
+    // -var after -var-file wins: the tfvars' image_tag is a placeholder; prod's CA and its key come from the
+    // environment (TF_VAR_…) in real use, PEM-shaped samples here (as __tests__/offline-terraform/stack-plans.test.ts).
+    vars: [`-var=image_tag=${SAMPLE_IMAGE_TAG}`, `-var=clickhouse_ca_cert=${SAMPLE_CA_CERT}`, `-var=clickhouse_ca_key=${SAMPLE_CA_KEY}`, "-var=clickhouse_password=sample-render-password"],
+    cache: RENDER_CACHE,
+  });
+  return { 1: rendered.node1!, 2: rendered.node2! };
 }
 
 const PRESTART = "/usr/local/sbin/clickhouse-node-prestart";
@@ -114,48 +91,6 @@ const BACKUP = "/usr/local/sbin/clickhouse-backup";
 const COMPOSE = "/opt/clickhouse/docker-compose.yml";
 const CLUSTER_XML = "/etc/clickhouse/config.d/cluster.xml";
 const CA_CRT = "/etc/clickhouse/ca.crt";
-
-/** Every `cat > PATH <<'TAG' … TAG` of a rendered script: path to content (without the last newline). */
-function heredocs(script: string): Record<string, string> {
-  const found: Record<string, string> = {};
-  for (const m of script.matchAll(/cat > (\S+) <<'?(\w+)'?\n([\s\S]*?)\n\2\n/g)) {
-    if (m[1]! in found) throw new Error(`two heredocs write ${m[1]}`);
-    found[m[1]!] = m[3]!;
-  }
-  return found;
-}
-
-function heredoc(script: string, path: string): string {
-  const text = heredocs(script)[path];
-  if (text === undefined) throw new Error(`no heredoc writes ${path}`);
-  return text;
-}
-
-interface ToolRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** A program, without blocking the event loop. */
-function runTool(command: string, argv: readonly string[], env?: NodeJS.ProcessEnv, input?: string): Promise<ToolRun> {
-  return new Promise((done) => {
-    const child = execFile(command, argv, { encoding: "utf8", env, timeout: 10_000 }, (error, stdout, stderr) =>
-      done({ code: error ? Number(typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }));
-    if (input !== undefined) child.stdin?.end(input);
-  });
-}
-
-/** Where a real tool is: PATH's first, python3 the interpreter itself (PATH may hold a pyenv shim). */
-async function realTool(name: string): Promise<string> {
-  if (name === "python3") {
-    const probe = await runTool("python3", ["-c", "import sys; print(sys.executable)"], process.env);
-    if (probe.code !== 0 || !probe.stdout.trim()) throw new Error(`python3 not found: ${probe.stderr}`);
-    return probe.stdout.trim();
-  }
-  for (const dir of (process.env.PATH ?? "").split(":")) if (dir && existsSync(join(dir, name))) return join(dir, name);
-  throw new Error(`${name} not found on PATH`);
-}
 
 /** The real programs the start hook uses (openssl for real); aws is a stub. */
 const PRESTART_TOOLS = ["bash", "openssl", "install", "chown", "chmod", "mktemp", "mv", "rm", "grep", "sha256sum", "cut", "cat"] as const;
@@ -194,51 +129,6 @@ function xmlOk(parsed: XmlElement | { error: string } | undefined, what: string)
   return parsed;
 }
 
-/**
- * A directory of its own for a run of one of the node's scripts: bin/ (the whole PATH) holds the real tools the script
- * needs and stubs that record each call (`<name>.calls`, one line of NUL-separated arguments per call); tmp/ is its
- * TMPDIR, so whatever it writes to a temporary file stays inside the directory for the test to search.
- */
-class Sandbox {
-  readonly bin: string;
-  readonly tmp: string;
-  constructor(readonly dir: string, tools: Readonly<Record<string, string>>) {
-    this.bin = join(dir, "bin");
-    this.tmp = join(dir, "tmp");
-    mkdirSync(this.bin, { recursive: true });
-    mkdirSync(this.tmp, { recursive: true });
-    for (const [name, path] of Object.entries(tools)) symlinkSync(path, join(this.bin, name));
-  }
-
-  stub(name: string, body: string): void {
-    const calls = join(this.dir, `${name}.calls`);
-    writeFileSync(join(this.bin, name), `#!/bin/bash\n{ if (( $# )); then printf '%s\\0' "$@"; fi; printf '\\n'; } >> '${calls}'\n${body}\n`, { mode: 0o755 });
-  }
-
-  calls(name: string): string[][] | null {
-    const file = join(this.dir, `${name}.calls`);
-    if (!existsSync(file)) return null;
-    return readFileSync(file, "utf8").split("\n").slice(0, -1).map((line) => line.split("\0").slice(0, -1));
-  }
-
-  /**
-   * Writes the script with its fixed paths redirected into this directory (string substitution on the text extracted
-   * from the rendered boot script: what `sed -e 's#FROM#TO#'` would do), each FROM exactly `times` times, and returns
-   * a runner with only bin/ on PATH.
-   */
-  install(name: string, script: string, redirects: ReadonlyArray<readonly [from: string, to: string, times: number]>): () => Promise<ToolRun> {
-    let text = script;
-    for (const [from, to, times] of redirects) {
-      const found = text.split(from).length - 1;
-      if (found !== times) throw new Error(`${name}: expected ${from} ${times} time(s), found it ${found} time(s): update the redirects of this test`);
-      text = text.split(from).join(to);
-    }
-    const path = join(this.dir, name);
-    writeFileSync(path, `${text}\n`, { mode: 0o700 });
-    return () => runTool(path, [], { PATH: this.bin, LANG: "C", TMPDIR: this.tmp });
-  }
-}
-
 /** Every file under a directory, recursively. */
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : []));
@@ -254,7 +144,7 @@ async function backupTimer(dir: string, script: string, bash: string) {
   if (found.length !== 1) throw new Error(`expected one if … fi enabling clickhouse-backup.timer, found ${found.length}`);
   const number = /^readonly NODE_NUMBER="[0-9]+"$/m.exec(script);
   if (!number) throw new Error("the boot script sets no NODE_NUMBER");
-  const s = new Sandbox(dir, { bash });
+  const s = new BootSandbox(dir, { bash });
   s.stub("systemctl", "exit 0");
   const run = await s.install("enable-backup-timer", `#!/bin/bash\nset -euo pipefail\n${number[0]}\n${found[0]}`, [])();
   return { code: run.code, systemctl: s.calls("systemctl") };
@@ -283,7 +173,7 @@ function prestartSandbox(name: string, n: Node, tools: Record<string, string>, s
   mkdirSync(secretDir, { recursive: true });
   writeFileSync(join(secretDir, "ca-key"), secrets.caKey);
   writeFileSync(join(secretDir, "password"), secrets.password);
-  const s = new Sandbox(dir, tools);
+  const s = new BootSandbox(dir, tools);
   // What user-data leaves before the first start: /etc/clickhouse with the CA's certificate (here a real CA's).
   mkdirSync(join(dir, "etc", "clickhouse", "users.d"), { recursive: true });
   mkdirSync(join(dir, "etc", "clickhouse", "config.d"), { recursive: true });
@@ -422,7 +312,7 @@ const BACKUP_URL = `https://${SAMPLE_BUCKET}.s3.${REGION}.amazonaws.com/backups`
 
 /** clickhouse-backup of node 1 against a stub docker (answering the databases query) and a stub date. */
 async function backupRun(name: string, bash: string, failOn?: string) {
-  const s = new Sandbox(join(work, name), { bash });
+  const s = new BootSandbox(join(work, name), { bash });
   s.stub("date", `[[ "$*" == "-u +%Y%m%dT%H%M%SZ" ]] || { echo "unexpected date $*" >&2; exit 1; }\necho ${BACKUP_STAMP}`);
   s.stub(
     "docker",
