@@ -2,7 +2,7 @@
 // what each resource is configured to do. The boot scripts are checked rendered in agent-platform-boot.test.ts, the
 // variables in agent-platform-variables.test.ts, the plans in offline-terraform/stack-plans.test.ts.
 import { readFileSync } from "node:fs";
-import { onlyResource, resourcesOf, synthSystem, TfJson } from "./support/synth.js";
+import { onlyResource, ref, resourcesOf, synthSystem, TfJson, variableDefault } from "./support/synth.js";
 import { list, policyDocuments, rolePolicies, Statement } from "./support/policies.js";
 
 /** The outputs the issue lists (the operator's endpoints, commands and costs). */
@@ -15,13 +15,6 @@ const dev = synthSystem("agent-platform", "dev");
 const prod = synthSystem("agent-platform", "prod");
 const both: [string, TfJson][] = [["dev", dev], ["prod", prod]];
 
-/** The logical id of the one resource of a type. */
-const idOf = (json: TfJson, type: string, match = "") => {
-  const all = resourcesOf(json, type).filter(([id]) => id.includes(match));
-  if (all.length !== 1) throw new Error(`expected exactly one ${type} matching "${match}", found ${all.length}`);
-  return all[0]![0];
-};
-const ref = (json: TfJson, type: string, match: string, attribute: string) => `\${${type}.${idOf(json, type, match)}.${attribute}}`;
 const ingressRules = (json: TfJson) => resourcesOf(json, "aws_vpc_security_group_ingress_rule").map(([id, r]) => ({ id, ...r }));
 /** The app servers' launch template's user data, before base64gzip: the local it references. */
 const appBootScript = (json: TfJson): string => {
@@ -35,7 +28,6 @@ const localStarting = (json: TfJson, prefix: string): string => {
   if (found.length !== 1) throw new Error(`expected one local ${prefix}*, found ${found.length}`);
   return found[0]![1] as string;
 };
-const variableDefault = (json: TfJson, name: string) => (json.variable[name] as { default?: unknown }).default;
 
 describe("agent-platform inputs", () => {
   it("documents every variable in environments/agent-platform/terraform.tfvars.example, and nothing else", () => {

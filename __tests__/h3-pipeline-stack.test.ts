@@ -2,7 +2,7 @@
 // assertions on what each resource is configured to do. The nodes' boot script is checked rendered in
 // h3-pipeline-boot.test.ts, the variables in h3-pipeline-variables.test.ts, the plans in stack-plans.test.ts.
 import { readFileSync } from "node:fs";
-import { onlyResource, resourcesOf, synthSystem, TfJson } from "./support/synth.js";
+import { idOf, onlyResource, ref, resourcesOf, synthSystem, TfJson, variableDefault } from "./support/synth.js";
 import { list, policyDocuments, rolePolicies } from "./support/policies.js";
 
 /** The outputs the issue lists. */
@@ -15,13 +15,6 @@ const dev = synthSystem("h3-pipeline", "dev");
 const prod = synthSystem("h3-pipeline", "prod");
 const both: [string, TfJson][] = [["dev", dev], ["prod", prod]];
 
-const idOf = (json: TfJson, type: string, match = "") => {
-  const all = resourcesOf(json, type).filter(([id]) => id.includes(match));
-  if (all.length !== 1) throw new Error(`expected exactly one ${type} matching "${match}", found ${all.length}`);
-  return all[0]![0];
-};
-const ref = (json: TfJson, type: string, match: string, attribute: string) => `\${${type}.${idOf(json, type, match)}.${attribute}}`;
-const variableDefault = (json: TfJson, name: string) => (json.variable[name] as { default?: unknown }).default;
 describe("h3-pipeline inputs", () => {
   it("documents every variable but the secrets in environments/h3-pipeline/terraform.tfvars.example, and nothing else", () => {
     const example = readFileSync("environments/h3-pipeline/terraform.tfvars.example", "utf8");

@@ -1,6 +1,6 @@
 import { parse as parseYaml } from "yaml";
 import { METRIC_NAMESPACE, SECRET_KEYS } from "../stacks/vectordb-api/application.js";
-import { bootScriptOf, onlyResource, resourcesOf, synthVectordb, TfJson } from "./support/synth.js";
+import { bootScriptOf, idOf, onlyResource, resourcesOf, synthVectordb, TfJson } from "./support/synth.js";
 import { list, policyDocuments, rolePolicies, statementsOf } from "./support/policies.js";
 
 /** The outputs the issue lists (the operator's endpoints, commands and costs). */
@@ -17,12 +17,6 @@ const both: [string, TfJson][] = [["dev", dev], ["prod", prod]];
 
 /** `${expr}` without its delimiters. */
 const bare = (token: string) => /^\$\{([\s\S]*)\}$/.exec(token)?.[1] ?? token;
-/** The logical id of the one resource of a type. */
-const idOf = (json: TfJson, type: string) => {
-  const all = resourcesOf(json, type);
-  if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
-  return all[0]![0];
-};
 const ingressRules = (json: TfJson) => resourcesOf(json, "aws_vpc_security_group_ingress_rule").map(([, r]) => r);
 /** `${aws_security_group.<id>.id}` of the instance's one security group. */
 const instanceGroupOf = (json: TfJson): string => onlyResource(json, "aws_instance").vpc_security_group_ids[0];

@@ -60,3 +60,16 @@ export function bootScriptOf(json: TfJson): string {
   if (scripts.length !== 1) throw new Error(`expected exactly one user_data local, found ${scripts.length}`);
   return scripts[0]![1];
 }
+
+/** The logical id of the one resource of a type whose id contains `match`; fails the test when there are none or several. */
+export function idOf(json: TfJson, type: string, match = ""): string {
+  const all = resourcesOf(json, type).filter(([id]) => id.includes(match));
+  if (all.length !== 1) throw new Error(`expected exactly one ${type} matching "${match}", found ${all.length}`);
+  return all[0]![0];
+}
+
+/** `${type.id.attribute}` of the one resource of a type whose id contains `match`. */
+export const ref = (json: TfJson, type: string, match: string, attribute: string) => `\${${type}.${idOf(json, type, match)}.${attribute}}`;
+
+/** A variable's default as synthesized (undefined when it has none). */
+export const variableDefault = (json: TfJson, name: string) => (json.variable[name] as { default?: unknown }).default;
