@@ -1,6 +1,5 @@
 import { Construct } from "constructs";
-import { dependable, Fn, Op, TerraformLocal, Token } from "cdktf";
-import { NullProvider } from "@cdktf/provider-null/lib/provider";
+import { dependable, Fn, Op, Token } from "cdktf";
 import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { choose, isNonEmpty } from "../../modules/core/index.js";
@@ -15,8 +14,8 @@ import { PrivateBucket } from "../../modules/private-bucket/index.js";
 import { ContainerRegistry } from "../../modules/container-registry/index.js";
 import { VolumeSnapshots } from "../../modules/volume-snapshots/index.js";
 import { Budget } from "../../modules/budget/index.js";
-import { HealthGate, HealthCheck } from "../../modules/health-gate/index.js";
 import { SystemStack, SystemStackProps } from "../base-stack.js";
+import { loadBalancerHealthGate } from "../load-balancer-health-gate.js";
 import { agentPlatformProfile } from "./profiles.js";
 import { createAgentPlatformVariables } from "./variables.js";
 import { appServerApplication, BACKEND_PORT, CHROMA_DATA_DIR, CHROMA_MOUNT, CHROMA_PORT, FRONTEND_PORT, vectorStoreApplication } from "./application.js";
@@ -299,19 +298,13 @@ export class AgentPlatformStack extends SystemStack {
     documentCost(this, { environment: env });
 
     // Opt-in post-apply gate: both health paths through the load balancer, as clients reach them.
-    new NullProvider(this, "null");
-    const checksOn = (protocol: "https" | "http", port: number): HealthCheck[] => [
-      { name: "frontend", protocol, port, path: v.frontendHealthPath.stringValue },
-      { name: "backend", protocol, port, path: v.backendHealthPath.stringValue },
-    ];
-    // Encoded by Terraform (the paths are variables), each list a local chosen by reference.
-    const checks = choose(
-      loadBalancer.https,
-      new TerraformLocal(this, "health_checks_https", Fn.jsonencode(checksOn("https", 443))).asString,
-      new TerraformLocal(this, "health_checks_http", Fn.jsonencode(checksOn("http", 80))).asString,
-    );
-    const checkHost = choose(loadBalancer.https, v.domainName.stringValue, loadBalancer.dnsName);
-    new HealthGate(this, "health_gate", { host: checkHost, checks, enabled: v.enableHealthGate.booleanValue, triggers: { launch_template_version: Token.asString(app.launchTemplate.latestVersion) } });
+    const gate = loadBalancerHealthGate(this, {
+      loadBalancer,
+      domainName: v.domainName.stringValue,
+      paths: { frontend: v.frontendHealthPath.stringValue, backend: v.backendHealthPath.stringValue },
+      enabled: v.enableHealthGate.booleanValue,
+      triggers: { launch_template_version: Token.asString(app.launchTemplate.latestVersion) },
+    });
 
     const firstServer = `$(aws autoscaling describe-auto-scaling-groups --region ${region} --auto-scaling-group-names ${app.groupName} --query 'AutoScalingGroups[0].Instances[?LifecycleState==\`InService\`].InstanceId | [0]' --output text)`;
     this.output("app_url", loadBalancer.url, "The platform through the load balancer (HTTPS with a domain or certificate).");
@@ -335,7 +328,7 @@ export class AgentPlatformStack extends SystemStack {
     this.output("log_groups", [backendLogGroup, frontendLogGroup, `/agent-platform/${env}/chroma`], "CloudWatch log groups of the backend, the frontend and ChromaDB.");
     this.output("budget_name", choose(isNonEmpty(Fn.join(",", v.budgetEmails.listValue)), budget.budgetName, ""), "The AWS Budgets budget (with budget_emails).");
     this.output("aws_region", region, "Region of the deployment.");
-    this.output("health_checks", { host: checkHost, checks: Fn.jsondecode(checks) }, "What scripts/health-check.sh <stack> checks, and where.");
+    this.output("health_checks", { host: gate.host, checks: Fn.jsondecode(gate.checks) }, "What scripts/health-check.sh <stack> checks, and where.");
     this.output("snapshot_volume_ids", [chroma.dataVolume!.id], "Volumes scripts/destroy.sh snapshots before destroying the stack (ChromaDB's data).");
     void snapshots;
   }

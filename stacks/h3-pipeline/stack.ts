@@ -1,6 +1,5 @@
 import { Construct } from "constructs";
-import { dependable, Fn, Op, TerraformLocal } from "cdktf";
-import { NullProvider } from "@cdktf/provider-null/lib/provider";
+import { dependable, Fn, Op } from "cdktf";
 import { choose, isNonEmpty, splat } from "../../modules/core/index.js";
 import { Network } from "../../modules/network/index.js";
 import { PublicLoadBalancer } from "../../modules/public-load-balancer/index.js";
@@ -9,9 +8,9 @@ import { PrivateBucket } from "../../modules/private-bucket/index.js";
 import { ContainerRegistry } from "../../modules/container-registry/index.js";
 import { ManagedSecret } from "../../modules/managed-secret/index.js";
 import { FargateService } from "../../modules/fargate-service/index.js";
-import { HealthGate, HealthCheck } from "../../modules/health-gate/index.js";
 import { AlertTopic } from "../../modules/alert-topic/index.js";
 import { SystemStack, SystemStackProps } from "../base-stack.js";
+import { loadBalancerHealthGate } from "../load-balancer-health-gate.js";
 import { h3PipelineProfile } from "./profiles.js";
 import { createH3PipelineVariables } from "./variables.js";
 import { appContainers, APP_CONTAINER, APP_PORT, BUCKET_PREFIXES, TRACING_PERMISSIONS } from "./application.js";
@@ -189,15 +188,13 @@ export class H3PipelineStack extends SystemStack {
     });
 
     // Opt-in post-apply gate: the health endpoint through the load balancer, as clients reach it.
-    new NullProvider(this, "null");
-    const checksOn = (protocol: "https" | "http", port: number): HealthCheck[] => [{ name: "health", protocol, port, path: v.healthCheckPath.stringValue }];
-    const checks = choose(
-      loadBalancer.https,
-      new TerraformLocal(this, "health_checks_https", Fn.jsonencode(checksOn("https", 443))).asString,
-      new TerraformLocal(this, "health_checks_http", Fn.jsonencode(checksOn("http", 80))).asString,
-    );
-    const checkHost = choose(loadBalancer.https, v.domainName.stringValue, loadBalancer.dnsName);
-    new HealthGate(this, "health_gate", { host: checkHost, checks, enabled: v.enableHealthGate.booleanValue, triggers: { task_definition: service.taskDefinitionArn } });
+    const gate = loadBalancerHealthGate(this, {
+      loadBalancer,
+      domainName: v.domainName.stringValue,
+      paths: { health: v.healthCheckPath.stringValue },
+      enabled: v.enableHealthGate.booleanValue,
+      triggers: { task_definition: service.taskDefinitionArn },
+    });
 
     this.output("app_url", loadBalancer.url, "The pipeline's API through the load balancer (HTTPS with a domain or certificate).");
     this.output("health_url", `${loadBalancer.url}${v.healthCheckPath.stringValue}`, "The health endpoint the load balancer checks.");
@@ -216,6 +213,6 @@ export class H3PipelineStack extends SystemStack {
     this.output("log_group", logGroup, "CloudWatch log group of the tasks (the application and the collector).");
     this.output("dashboard_url", monitoring.dashboardUrl, "The CloudWatch dashboard.");
     this.output("aws_region", region, "Region of the deployment.");
-    this.output("health_checks", { host: checkHost, checks: Fn.jsondecode(checks) }, "What scripts/health-check.sh <stack> checks, and where.");
+    this.output("health_checks", { host: gate.host, checks: Fn.jsondecode(gate.checks) }, "What scripts/health-check.sh <stack> checks, and where.");
   }
 }

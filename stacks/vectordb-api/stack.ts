@@ -1,9 +1,8 @@
 import { Construct } from "constructs";
-import { Fn, TerraformLocal, Token } from "cdktf";
-import { NullProvider } from "@cdktf/provider-null/lib/provider";
+import { Fn, Token } from "cdktf";
 import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { choose, countWhen, isNonEmpty } from "../../modules/core/index.js";
+import { countWhen, isNonEmpty } from "../../modules/core/index.js";
 import { Network } from "../../modules/network/index.js";
 import { PublicLoadBalancer } from "../../modules/public-load-balancer/index.js";
 import { SecurityGroup } from "../../modules/security-group/index.js";
@@ -15,9 +14,9 @@ import { ManagedSecret } from "../../modules/managed-secret/index.js";
 import { AlertTopic } from "../../modules/alert-topic/index.js";
 import { InstanceAlarms } from "../../modules/instance-alarms/index.js";
 import { LoadBalancerAlarms } from "../../modules/load-balancer-alarms/index.js";
-import { checksJson, HealthGate, HealthCheck } from "../../modules/health-gate/index.js";
 import { ALARM_USD_PER_MONTH, CUSTOM_METRIC_USD_PER_MONTH } from "../../modules/cost-estimate/index.js";
 import { SystemStack, SystemStackProps } from "../base-stack.js";
+import { loadBalancerHealthGate } from "../load-balancer-health-gate.js";
 import { vectordbProfile } from "./profiles.js";
 import { createVectordbVariables } from "./variables.js";
 import { DATA_DIR, DATA_MOUNT, METRIC_NAMESPACE, SECRET_KEYS, vectordbApplication } from "./application.js";
@@ -231,17 +230,13 @@ export class VectordbApiStack extends SystemStack {
     });
 
     // Opt-in post-apply gate: /api/v1/health through the load balancer, as clients reach it.
-    new NullProvider(this, "null");
-    const httpsChecks: HealthCheck[] = [{ name: "health", protocol: "https", port: 443, path: HEALTH_PATH }];
-    const httpChecks: HealthCheck[] = [{ name: "health", protocol: "http", port: 80, path: HEALTH_PATH }];
-    // Two plain lists chosen by reference: cdktf does not escape quotes inside a conditional's literals.
-    const checks = choose(
-      loadBalancer.https,
-      new TerraformLocal(this, "health_checks_https", checksJson(httpsChecks)).asString,
-      new TerraformLocal(this, "health_checks_http", checksJson(httpChecks)).asString,
-    );
-    const checkHost = choose(loadBalancer.https, v.domainName.stringValue, loadBalancer.dnsName);
-    new HealthGate(this, "health_gate", { host: checkHost, checks, enabled: v.enableHealthGate.booleanValue, triggers: { instance_id: instance.id } });
+    const gate = loadBalancerHealthGate(this, {
+      loadBalancer,
+      domainName: v.domainName.stringValue,
+      paths: { health: HEALTH_PATH },
+      enabled: v.enableHealthGate.booleanValue,
+      triggers: { instance_id: instance.id },
+    });
 
     const sessionManager = `aws ssm start-session --target ${instance.id} --region ${region}`;
     const forward = (port: number) =>
@@ -259,7 +254,7 @@ export class VectordbApiStack extends SystemStack {
     this.output("dashboard_urls", dashboards.urls, "The API, processing and infrastructure dashboards (with enable_monitoring).");
     this.output("log_groups", [apiLogGroup, workerLogGroup], "CloudWatch log groups of the API (and Flower) and of the worker.");
     this.output("aws_region", region, "Region of the deployment.");
-    this.output("health_checks", { host: checkHost, checks: Fn.jsondecode(checks) }, "What scripts/health-check.sh <stack> checks, and where.");
+    this.output("health_checks", { host: gate.host, checks: Fn.jsondecode(gate.checks) }, "What scripts/health-check.sh <stack> checks, and where.");
     this.output("snapshot_volume_ids", [this.host.dataVolume!.id], "Volumes scripts/destroy.sh snapshots before destroying the stack (temporary CSV files only).");
   }
 }
