@@ -1,5 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformVariable } from "cdktf";
+import type { NetworkProps } from "../modules/network/index.js";
+import type { PublicLoadBalancerProps } from "../modules/public-load-balancer/index.js";
 import { HOST_NAME, Rule, variable } from "./variables.js";
 
 /**
@@ -49,6 +51,14 @@ export function networkVariables(scope: Construct, text: NetworkVariableText): N
   };
 }
 
+/** The network's props these variables set: NAT gateways of a created network, or the existing VPC and subnets. */
+export function networkInputs(v: NetworkVariables): Pick<NetworkProps, "natGateways" | "existing"> {
+  return {
+    natGateways: v.natGateways.numberValue,
+    existing: { vpcId: v.vpcId.stringValue, publicSubnetIds: v.publicSubnetIds.listValue, privateSubnetIds: v.privateSubnetIds.listValue },
+  };
+}
+
 export interface HttpsVariableText {
   /** What the domain names, e.g. "the API". */
   readonly what: string;
@@ -92,5 +102,19 @@ export function httpsVariables(scope: Construct, text: HttpsVariableText): Https
       { type: "bool", default: false, description: `Try ${text.what} over plain HTTP on port 80 when there is no domain or certificate (not in prod: ${text.httpRisk}).` },
       text.protect ? [["!var.allow_http_only", `allow_http_only is for trying ${text.what} in dev: production serves HTTPS only. Set domain_name and hosted_zone_name, or certificate_arn.`]] : [],
     ),
+  };
+}
+
+/**
+ * The load balancer's props these variables set: the domain with its zone, or the certificate, or plain HTTP; and
+ * the message `terraform plan` stops with when none is given. `what` is the HttpsVariableText's.
+ */
+export function httpsInputs(v: HttpsVariables, what: string): Pick<PublicLoadBalancerProps, "domainName" | "hostedZoneName" | "certificateArn" | "allowHttpOnly" | "missingCertificateMessage"> {
+  return {
+    domainName: v.domainName.stringValue,
+    hostedZoneName: v.hostedZoneName.stringValue,
+    certificateArn: v.certificateArn.stringValue,
+    allowHttpOnly: v.allowHttpOnly.booleanValue,
+    missingCertificateMessage: `No HTTPS for ${what}: set domain_name and hosted_zone_name (a certificate is requested and validated), or certificate_arn; or, in dev only, allow_http_only = true to try it over plain HTTP.`,
   };
 }

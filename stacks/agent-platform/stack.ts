@@ -15,6 +15,7 @@ import { ContainerRegistry } from "../../modules/container-registry/index.js";
 import { VolumeSnapshots } from "../../modules/volume-snapshots/index.js";
 import { Budget } from "../../modules/budget/index.js";
 import { SystemStack, SystemStackProps } from "../base-stack.js";
+import { httpsInputs, networkInputs } from "../web-variables.js";
 import { loadBalancerHealthGate } from "../load-balancer-health-gate.js";
 import { agentPlatformProfile } from "./profiles.js";
 import { createAgentPlatformVariables } from "./variables.js";
@@ -52,8 +53,7 @@ export class AgentPlatformStack extends SystemStack {
       name,
       region,
       accountId: this.accountId,
-      natGateways: v.natGateways.numberValue,
-      existing: { vpcId: v.vpcId.stringValue, publicSubnetIds: v.publicSubnetIds.listValue, privateSubnetIds: v.privateSubnetIds.listValue },
+      ...networkInputs(v),
     });
 
     // HTTPS at the load balancer (the document's Nginx and Let's Encrypt on the box): /api/* to the backend, the rest
@@ -69,12 +69,7 @@ export class AgentPlatformStack extends SystemStack {
       },
       defaultTarget: "frontend",
       rules: { api: { priority: 10, pathPatterns: ["/api", "/api/*"], target: "backend" } },
-      domainName: v.domainName.stringValue,
-      hostedZoneName: v.hostedZoneName.stringValue,
-      certificateArn: v.certificateArn.stringValue,
-      allowHttpOnly: v.allowHttpOnly.booleanValue,
-      missingCertificateMessage:
-        "No HTTPS for the platform: set domain_name and hosted_zone_name (a certificate is requested and validated), or certificate_arn; or, in dev only, allow_http_only = true to try it over plain HTTP.",
+      ...httpsInputs(v, "the platform"),
       // Chat answers from a model may take a while to stream.
       idleTimeoutSeconds: 120,
       deletionProtection: profile.protect,

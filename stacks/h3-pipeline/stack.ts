@@ -10,6 +10,7 @@ import { ManagedSecret } from "../../modules/managed-secret/index.js";
 import { FargateService } from "../../modules/fargate-service/index.js";
 import { AlertTopic } from "../../modules/alert-topic/index.js";
 import { SystemStack, SystemStackProps } from "../base-stack.js";
+import { httpsInputs, networkInputs } from "../web-variables.js";
 import { loadBalancerHealthGate } from "../load-balancer-health-gate.js";
 import { h3PipelineProfile } from "./profiles.js";
 import { createH3PipelineVariables } from "./variables.js";
@@ -44,9 +45,8 @@ export class H3PipelineStack extends SystemStack {
       name,
       region,
       accountId: this.accountId,
-      natGateways: v.natGateways.numberValue,
       zoneCount: profile.zones,
-      existing: { vpcId: v.vpcId.stringValue, publicSubnetIds: v.publicSubnetIds.listValue, privateSubnetIds: v.privateSubnetIds.listValue },
+      ...networkInputs(v),
     });
     const loadBalancer = new PublicLoadBalancer(this, "load_balancer", {
       name,
@@ -56,12 +56,7 @@ export class H3PipelineStack extends SystemStack {
       // Fargate tasks register by their own address (awsvpc).
       targets: { app: { port: APP_PORT, targetType: "ip", healthCheck: { path: v.healthCheckPath.stringValue, matcher: "200", intervalSeconds: 30 } } },
       defaultTarget: "app",
-      domainName: v.domainName.stringValue,
-      hostedZoneName: v.hostedZoneName.stringValue,
-      certificateArn: v.certificateArn.stringValue,
-      allowHttpOnly: v.allowHttpOnly.booleanValue,
-      missingCertificateMessage:
-        "No HTTPS for the pipeline's API: set domain_name and hosted_zone_name (a certificate is requested and validated), or certificate_arn; or, in dev only, allow_http_only = true to try it over plain HTTP.",
+      ...httpsInputs(v, "the pipeline's API"),
       deletionProtection: profile.protect,
     });
     const tasksGroup = new SecurityGroup(this, "tasks_security_group", {

@@ -16,6 +16,7 @@ import { InstanceAlarms } from "../../modules/instance-alarms/index.js";
 import { LoadBalancerAlarms } from "../../modules/load-balancer-alarms/index.js";
 import { ALARM_USD_PER_MONTH, CUSTOM_METRIC_USD_PER_MONTH } from "../../modules/cost-estimate/index.js";
 import { SystemStack, SystemStackProps } from "../base-stack.js";
+import { httpsInputs, networkInputs } from "../web-variables.js";
 import { loadBalancerHealthGate } from "../load-balancer-health-gate.js";
 import { vectordbProfile } from "./profiles.js";
 import { createVectordbVariables } from "./variables.js";
@@ -50,8 +51,7 @@ export class VectordbApiStack extends SystemStack {
       name,
       region,
       accountId: this.accountId,
-      natGateways: v.natGateways.numberValue,
-      existing: { vpcId: v.vpcId.stringValue, publicSubnetIds: v.publicSubnetIds.listValue, privateSubnetIds: v.privateSubnetIds.listValue },
+      ...networkInputs(v),
     });
 
     const loadBalancer = new PublicLoadBalancer(this, "load_balancer", {
@@ -61,12 +61,7 @@ export class VectordbApiStack extends SystemStack {
       subnetIds: network.publicSubnetIds,
       targets: { app: { port: 8000, healthCheck: { path: HEALTH_PATH, matcher: "200" } } },
       defaultTarget: "app",
-      domainName: v.domainName.stringValue,
-      hostedZoneName: v.hostedZoneName.stringValue,
-      certificateArn: v.certificateArn.stringValue,
-      allowHttpOnly: v.allowHttpOnly.booleanValue,
-      missingCertificateMessage:
-        "No HTTPS for the API: set domain_name and hosted_zone_name (a certificate is requested and validated), or certificate_arn; or, in dev only, allow_http_only = true to try it over plain HTTP.",
+      ...httpsInputs(v, "the API"),
       // The document's proxy_read_timeout: large CSV uploads and slow answers.
       idleTimeoutSeconds: 300,
       deletionProtection: profile.protect,
