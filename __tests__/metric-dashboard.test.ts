@@ -2,7 +2,7 @@
 // synthesized expression evaluated once by the real Terraform engine), the layout, the switch, the validation.
 import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { CostEstimate } from "../modules/cost-estimate/index.js";
-import { MetricDashboard, MetricDashboardProps, MetricDashboardWidget, MetricLine } from "../modules/metric-dashboard/index.js";
+import { loadBalancerWidgets, MetricDashboard, MetricDashboardProps, MetricDashboardWidget, MetricLine, MetricSeries } from "../modules/metric-dashboard/index.js";
 import { onlyResource, resourcesOf, TfJson } from "./support/synth.js";
 import { problemsOf as problemsOfCall, synthBare } from "./support/bare-stack.js";
 import { applyOffline, requireTerraform } from "./support/terraform.js";
@@ -299,3 +299,18 @@ describe("MetricDashboard", () => {
   });
 });
 
+
+describe("loadBalancerWidgets", () => {
+  it("graphs what clients see of the load balancer: requests, p50 and p95, the targets' and its own 5xx and the 4xx, summed per period", () => {
+    const widgets = loadBalancerWidgets({ arnSuffix: LB, targets: "the API" });
+    expect(widgets.map((w) => w.title)).toEqual(["Requests", "Response time (seconds)", "Errors"]);
+    const lines = widgets.map((w) => (w.metrics as MetricSeries[]).map((m) => [m.name, m.label, m.stat]));
+    expect(lines).toEqual([
+      [["RequestCount", "requests", "Sum"]],
+      [["TargetResponseTime", "p50", "p50"], ["TargetResponseTime", "p95", "p95"]],
+      [["HTTPCode_Target_5XX_Count", "5xx from the API", "Sum"], ["HTTPCode_ELB_5XX_Count", "5xx from the load balancer", "Sum"], ["HTTPCode_Target_4XX_Count", "4xx", "Sum"]],
+    ]);
+    for (const w of widgets) for (const m of w.metrics) expect(m).toMatchObject({ namespace: "AWS/ApplicationELB", dimensions: { LoadBalancer: LB } });
+    expect(loadBalancerWidgets({ arnSuffix: LB, targets: "the tasks", responseTimeTitle: "Latency (seconds)" })[1]!.title).toBe("Latency (seconds)");
+  });
+});

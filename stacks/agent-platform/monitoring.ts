@@ -5,7 +5,7 @@ import { AlertTopic } from "../../modules/alert-topic/index.js";
 import { InstanceAlarms } from "../../modules/instance-alarms/index.js";
 import { LoadBalancerAlarms } from "../../modules/load-balancer-alarms/index.js";
 import { MetricAlarms } from "../../modules/metric-alarms/index.js";
-import { MetricDashboard, MetricStat } from "../../modules/metric-dashboard/index.js";
+import { loadBalancerWidgets, MetricDashboard } from "../../modules/metric-dashboard/index.js";
 import type { PublicLoadBalancer } from "../../modules/public-load-balancer/index.js";
 
 /** Memory of the RDS classes the platform is likely to run on, GiB (RDS sizes max_connections from it). */
@@ -129,22 +129,12 @@ export function agentPlatformMonitoring(scope: Construct, p: AgentPlatformMonito
   });
   const alarmArns = Token.asList(Fn.concat([lbAlarms.alarmArns, dataAlarms.alarmArns, chromaAlarms.alarmArns]));
 
-  const albMetric = (name: string, label: string, stat: MetricStat = "Sum") => ({ namespace: "AWS/ApplicationELB", name, dimensions: { LoadBalancer: lb.arnSuffix }, label, stat });
   const dashboard = new MetricDashboard(scope, "dashboard", {
     name: p.name,
     region: p.region,
     title: `AGENT platform (${p.name}): response times, errors, servers, database, cache, vector store`,
     widgets: [
-      { kind: "graph", title: "Requests", metrics: [albMetric("RequestCount", "requests")] },
-      {
-        kind: "graph",
-        title: "Response time (seconds; benchmark: p95 under 2)",
-        metrics: [
-          { namespace: "AWS/ApplicationELB", name: "TargetResponseTime", dimensions: { LoadBalancer: lb.arnSuffix }, label: "p50", stat: "p50" },
-          { namespace: "AWS/ApplicationELB", name: "TargetResponseTime", dimensions: { LoadBalancer: lb.arnSuffix }, label: "p95", stat: "p95" },
-        ],
-      },
-      { kind: "graph", title: "Errors", metrics: [albMetric("HTTPCode_Target_5XX_Count", "5xx from the servers"), albMetric("HTTPCode_ELB_5XX_Count", "5xx from the load balancer"), albMetric("HTTPCode_Target_4XX_Count", "4xx")] },
+      ...loadBalancerWidgets({ arnSuffix: lb.arnSuffix, targets: "the servers", responseTimeTitle: "Response time (seconds; benchmark: p95 under 2)" }),
       {
         kind: "graph",
         title: "App servers: CPU (%) and count",

@@ -3,7 +3,7 @@ import { Fn, Token } from "cdktf";
 import { Switch } from "../../modules/core/index.js";
 import { LoadBalancerAlarms } from "../../modules/load-balancer-alarms/index.js";
 import { MetricAlarms } from "../../modules/metric-alarms/index.js";
-import { MetricDashboard, MetricStat } from "../../modules/metric-dashboard/index.js";
+import { loadBalancerWidgets, MetricDashboard } from "../../modules/metric-dashboard/index.js";
 import type { PublicLoadBalancer } from "../../modules/public-load-balancer/index.js";
 
 export interface H3PipelineMonitoringProps {
@@ -63,7 +63,6 @@ export function h3PipelineMonitoring(scope: Construct, p: H3PipelineMonitoringPr
   });
   const alarmArns = Token.asList(Fn.concat([lbAlarms.alarmArns, serviceAlarms.alarmArns]));
 
-  const alb = (name: string, label: string, stat: MetricStat = "Sum") => ({ namespace: "AWS/ApplicationELB", name, dimensions: { LoadBalancer: lb.arnSuffix }, label, stat });
   const dashboard = new MetricDashboard(scope, "dashboard", {
     name: p.name,
     region: p.region,
@@ -87,16 +86,7 @@ export function h3PipelineMonitoring(scope: Construct, p: H3PipelineMonitoringPr
           { namespace: "AWS/ApplicationELB", name: "UnHealthyHostCount", dimensions: targets, label: "unhealthy", stat: "Maximum" },
         ],
       },
-      { kind: "graph", title: "Requests", metrics: [alb("RequestCount", "requests")] },
-      {
-        kind: "graph",
-        title: "Latency (seconds)",
-        metrics: [
-          { namespace: "AWS/ApplicationELB", name: "TargetResponseTime", dimensions: { LoadBalancer: lb.arnSuffix }, label: "p50", stat: "p50" },
-          { namespace: "AWS/ApplicationELB", name: "TargetResponseTime", dimensions: { LoadBalancer: lb.arnSuffix }, label: "p95", stat: "p95" },
-        ],
-      },
-      { kind: "graph", title: "Errors", metrics: [alb("HTTPCode_Target_5XX_Count", "5xx from the tasks"), alb("HTTPCode_ELB_5XX_Count", "5xx from the load balancer"), alb("HTTPCode_Target_4XX_Count", "4xx")] },
+      ...loadBalancerWidgets({ arnSuffix: lb.arnSuffix, targets: "the tasks", responseTimeTitle: "Latency (seconds)" }),
       { kind: "alarms", title: "Alarms", alarmArns },
       { kind: "logs", title: "Application errors", logGroupNames: [p.logGroup], query: "fields @timestamp, @message | filter @logStream like /^app/ and @message like /(?i)(error|exception)/ | sort @timestamp desc | limit 50", width: 24 },
     ],

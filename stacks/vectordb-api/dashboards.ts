@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { MetricDashboard, MetricStat } from "../../modules/metric-dashboard/index.js";
+import { loadBalancerMetric, loadBalancerWidgets, MetricDashboard } from "../../modules/metric-dashboard/index.js";
 import { METRIC_NAMESPACE } from "./application.js";
 
 export interface VectordbDashboardsProps {
@@ -20,23 +20,13 @@ export interface VectordbDashboardsProps {
 
 /** The document's three dashboards: API, processing, infrastructure. */
 export function vectordbDashboards(scope: Construct, p: VectordbDashboardsProps): { urls: string[] } {
-  const alb = (name: string, label: string, stat: MetricStat = "Sum") => ({ namespace: "AWS/ApplicationELB", name, dimensions: { LoadBalancer: p.loadBalancer }, label, stat });
   const api = new MetricDashboard(scope, "api_dashboard", {
     name: `${p.name}-api`,
     region: p.region,
     title: `VectorDB API (${p.name}): requests, response times, errors, connections`,
     widgets: [
-      { kind: "graph", title: "Requests", metrics: [alb("RequestCount", "requests")] },
-      {
-        kind: "graph",
-        title: "Response time (seconds)",
-        metrics: [
-          { namespace: "AWS/ApplicationELB", name: "TargetResponseTime", dimensions: { LoadBalancer: p.loadBalancer }, label: "p50", stat: "p50" },
-          { namespace: "AWS/ApplicationELB", name: "TargetResponseTime", dimensions: { LoadBalancer: p.loadBalancer }, label: "p95", stat: "p95" },
-        ],
-      },
-      { kind: "graph", title: "Errors", metrics: [alb("HTTPCode_Target_5XX_Count", "5xx from the API"), alb("HTTPCode_ELB_5XX_Count", "5xx from the load balancer"), alb("HTTPCode_Target_4XX_Count", "4xx")] },
-      { kind: "graph", title: "Active connections", metrics: [alb("ActiveConnectionCount", "connections")] },
+      ...loadBalancerWidgets({ arnSuffix: p.loadBalancer, targets: "the API" }),
+      { kind: "graph", title: "Active connections", metrics: [loadBalancerMetric(p.loadBalancer, "ActiveConnectionCount", "connections")] },
       { kind: "alarms", title: "Alarms", alarmArns: p.alarmArns },
     ],
   });
