@@ -9,7 +9,7 @@ import { EipAssociation } from "@cdktf/provider-aws/lib/eip-association";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { accountAdministersKey, choose, countWhen, isNonEmpty, renderTemplate, Switch } from "../core/index.js";
+import { accountOnlyKeyPolicy, choose, countWhen, isNonEmpty, renderTemplate, Switch } from "../core/index.js";
 import { SecureParameters } from "../secure-parameters/index.js";
 import {
   CostEstimate, costKey, CUSTOM_METRIC_USD_PER_MONTH, GP3_USD_PER_GIB_MONTH, KMS_KEY_USD_PER_MONTH, monthlyInstancePrice, PUBLIC_IPV4_USD_PER_MONTH,
@@ -103,11 +103,8 @@ export class ComposeHost extends Construct {
           enableKeyRotation: true,
           // Final snapshots outlive the stack: a month to restore them (or cancel the deletion) after a destroy.
           deletionWindowInDays: 30,
-          policy: Fn.jsonencode({
-            Version: "2012-10-17",
-            // The host's role is given no use of it.
-            Statement: [accountAdministersKey(props.partition, props.accountId)],
-          }),
+          // The host's role is given no use of it.
+          policy: accountOnlyKeyPolicy(props.partition, props.accountId),
           tags: { Name: `${props.name}-data` },
         });
       }

@@ -9,7 +9,7 @@ import { VolumeAttachment } from "@cdktf/provider-aws/lib/volume-attachment";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 // Provider docs: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/route53_record
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
-import { accountAdministersKey, countWhen, isKnown, isNonEmpty, oneOf, splat, Switch } from "../core/index.js";
+import { accountOnlyKeyPolicy, countWhen, isKnown, isNonEmpty, oneOf, splat, Switch } from "../core/index.js";
 import { DATA_DEVICE_NAME, HostRole, hostSoftware } from "../compose-host/index.js";
 import { SecureParameters } from "../secure-parameters/index.js";
 import {
@@ -121,11 +121,8 @@ export class HostGroup extends Construct {
         enableKeyRotation: true,
         // Final snapshots outlive the volumes: a month to restore them (or cancel the deletion) after a destroy.
         deletionWindowInDays: 30,
-        policy: Fn.jsonencode({
-          Version: "2012-10-17",
-          // The nodes' role is given no use of it.
-          Statement: [accountAdministersKey(props.partition, props.accountId)],
-        }),
+        // The nodes' role is given no use of it.
+        policy: accountOnlyKeyPolicy(props.partition, props.accountId),
         tags: { Name: `${props.name}-data` },
       });
     }

@@ -5,7 +5,7 @@ import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { DataAwsSecretsmanagerSecret } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { accountAdministersKey, choose, countWhen, isEmpty, isKnown, isNonEmpty, oneOf, pascalCase, splat, Switch, validateAll } from "../core/index.js";
+import { accountOnlyKeyPolicy, choose, countWhen, isEmpty, isKnown, isNonEmpty, oneOf, pascalCase, splat, Switch, validateAll } from "../core/index.js";
 import { CostEstimate, costKey, KMS_KEY_USD_PER_MONTH } from "../cost-estimate/index.js";
 import { ManagedSecretProps, ResolvedManagedSecretProps, SECRET_USD_PER_MONTH, withDefaults } from "./props.js";
 
@@ -94,10 +94,7 @@ export class ManagedSecret extends Construct {
         enableKeyRotation: true,
         // At least the secret's recovery window: a secret restored after its key is gone cannot be read.
         deletionWindowInDays: isKnown(days) ? Math.max(7, days) : 30,
-        policy: Fn.jsonencode({
-          Version: "2012-10-17",
-          Statement: [accountAdministersKey(p.partition, p.accountId)],
-        }),
+        policy: accountOnlyKeyPolicy(p.partition, p.accountId),
         tags,
       });
       this.key.count = count;
