@@ -156,12 +156,20 @@ export class HostRole extends Construct {
    * @param enabled a Terraform boolean makes the policy conditional
    */
   addPolicy(id: string, name: string, statements: readonly PolicyStatement[], enabled: Switch = true): IamRolePolicy {
-    const policy = new IamRolePolicy(this, id, {
-      name,
-      role: this.role.id,
-      policy: Fn.jsonencode({ Version: "2012-10-17", Statement: statements }),
-    });
-    if (enabled !== true) policy.count = countWhen(enabled);
-    return policy;
+    return inlinePolicy(this, id, this.role, name, statements, enabled);
   }
+}
+
+/**
+ * An inline policy of a role, created in `scope` under `id` (part of the Terraform address: keep it stable); a
+ * Terraform boolean `enabled` makes it conditional (`count` 1 or 0).
+ */
+export function inlinePolicy(scope: Construct, id: string, role: IamRole, name: string, statements: readonly PolicyStatement[], enabled: Switch = true): IamRolePolicy {
+  const policy = new IamRolePolicy(scope, id, {
+    name,
+    role: role.id,
+    policy: Fn.jsonencode({ Version: "2012-10-17", Statement: statements }),
+  });
+  if (enabled !== true) policy.count = countWhen(enabled);
+  return policy;
 }

@@ -4,8 +4,8 @@ import { Fn } from "cdktf";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 // Provider docs: https://registry.terraform.io/providers/hashicorp/aws/6.25.0/docs/resources/iam_role_policy
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { countWhen, Switch } from "../core/index.js";
-import type { PolicyStatement } from "../compose-host/index.js";
+import { Switch } from "../core/index.js";
+import { inlinePolicy, type PolicyStatement } from "../compose-host/host-role.js";
 
 export interface TaskRoleProps {
   /** Name prefix of the role (at most 38 characters; IAM appends a unique suffix). */
@@ -60,12 +60,7 @@ export class TaskRole extends Construct {
    * @param enabled a Terraform boolean (or false) makes the policy conditional: `count` 1 or 0
    */
   addPolicy(id: string, name: string, statements: readonly PolicyStatement[], enabled: Switch = true): IamRolePolicy {
-    const policy = new IamRolePolicy(this, id, {
-      name,
-      role: this.role.id,
-      policy: Fn.jsonencode({ Version: "2012-10-17", Statement: statements }),
-    });
-    if (enabled !== true) policy.count = countWhen(enabled);
+    const policy = inlinePolicy(this, id, this.role, name, statements, enabled);
     this.policies.push(policy);
     return policy;
   }
