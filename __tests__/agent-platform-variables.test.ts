@@ -1,68 +1,31 @@
-import { stackName } from "../stacks/base-stack.js";
-import { synthAgentPlatform, TfJson } from "./support/synth.js";
+import type { TfJson } from "./support/synth.js";
 import { AGENT_PLATFORM_VARIABLE_ERRORS } from "./support/input-errors.js";
 import { offlineModule } from "./support/variables.js";
-import { docsTableTests, readTfvarsWithLists, RunValue, variableCatalogue } from "./support/variable-catalogue.js";
+import { docsTableTests } from "./support/variable-catalogue.js";
+import { EdgeValue, Environment, EXISTING_NETWORK, ofLength, systemVariables } from "./support/system-variables.js";
 
 // The AGENT platform stacks' variables through the real Terraform engine (no provider needed for variables, locals,
 // outputs and the `database_connections` check): every case below is a `run` block of Terraform's own test framework,
 // all planned by ONE `terraform test`. Wrong inputs share bare runs, which show each one's message
 // (support/variable-catalogue.ts).
 
-const ENVIRONMENTS = ["dev", "prod"] as const;
-type Environment = (typeof ENVIRONMENTS)[number];
-const STACK = (environment: Environment) => stackName("agent-platform", environment);
-const stacks: Record<string, TfJson> = Object.fromEntries(
-  ENVIRONMENTS.map((environment) => [STACK(environment), synthAgentPlatform(environment)]),
-);
 // What plan checks without a provider, with the stack's `check` block: it reads only variables and the local of the
 // estimated max_connections, so its warning shows in the runs (a passing run must not warn either).
-const modules = Object.fromEntries(
-  Object.entries(stacks).map(([name, stack]) => [name, { ...offlineModule(stack), check: (stack as TfJson & { check: object }).check }]),
-);
-const TFVARS = (environment: Environment) => `environments/agent-platform/${environment}.tfvars`;
-
-/** The environment's tfvars with overrides, as `-var-file=<env>.tfvars -var=…` gives them. */
-const tfvars = (environment: Environment, overrides: Readonly<Record<string, RunValue>> = {}) => ({ ...readTfvarsWithLists(TFVARS(environment)), ...overrides });
-// A wrong input is its environment's tfvars with overrides: rejections whose overrides nothing of the stack reads
-// together share a bare run (support/rejection-batches.ts).
-const harness = variableCatalogue({ stacks, modules, bases: Object.fromEntries(ENVIRONMENTS.map((environment) => [STACK(environment), tfvars(environment)])) });
+const system = systemVariables("agent-platform", { moduleOf: (stack) => ({ ...offlineModule(stack), check: (stack as TfJson & { check: object }).check }) });
+const { STACK, tfvars, harness } = system;
 const { plan, expectPasses, expectRejected, resultOf } = harness;
-/** A wrong input of the environment's stack (support/variable-catalogue.ts). */
-const rejection = (name: string, environment: Environment, variables: Record<string, RunValue>, message: string) =>
-  harness.rejection(name, STACK(environment), variables, message);
 
 // The two tfvars files, unchanged: nothing refused, no warning of the check, and the log groups of the environment.
 const LOG_GROUPS = (environment: Environment) => ["backend", "frontend", "chroma"].map((part) => `/agent-platform/${environment}/${part}`).join(",");
 const logGroups = 'join(",", output.log_groups)';
-const tfvarsFiles = ENVIRONMENTS.map((environment) => [
-  environment,
-  plan({
-    name: `tfvars_${environment}`,
-    module: STACK(environment),
-    variables: tfvars(environment),
-    asserts: [{ condition: `${logGroups} == "${LOG_GROUPS(environment)}"`, message: `log_groups is \${${logGroups}}` }],
-  }),
-]);
-const otherEnvironment = rejection(
-  "other_environment",
-  "prod",
-  // dev's file without its HTTP opt-in, which prod refuses on its own account.
-  { ...readTfvarsWithLists(TFVARS("dev")), allow_http_only: false },
-  'This is the agent-platform-prod stack: set environment = "prod" or use environments/agent-platform/prod.tfvars with it.',
-);
-const catalogue = AGENT_PLATFORM_VARIABLE_ERRORS.map((e, i) => [`agent-platform-${e.environment}`, e.what, rejection(`catalogue_${i}`, e.environment, tfvars(e.environment, e.vars), e.message)] as const);
+const tfvarsFiles = system.tfvarsFiles("log_groups", logGroups, { dev: LOG_GROUPS("dev"), prod: LOG_GROUPS("prod") });
+// dev's file without its HTTP opt-in, which prod refuses on its own account.
+const otherEnvironment = system.otherEnvironment({ allow_http_only: false });
+const catalogue = system.catalogue(AGENT_PLATFORM_VARIABLE_ERRORS);
 
 // Values at the edge of what each rule allows: accepted, with no diagnostic at all (no warning of the check either).
-/** `prefix` filled up to `length` characters. */
-const ofLength = (prefix: string, length: number, fill = "x") => prefix + fill.repeat(length - prefix.length);
-const EXISTING_NETWORK = {
-  vpc_id: "vpc-0123abcd",
-  public_subnet_ids: ["subnet-0123abcd", "subnet-0123456789abcdef0"],
-  private_subnet_ids: ["subnet-4567cdef", "subnet-0fedcba9876543210", "subnet-89abcdef"],
-};
 const TEN_EMAILS = Array.from({ length: 10 }, (_, i) => `finance+${i + 1}@example.com`);
-const EDGE_VALID: readonly { what: string; environment: Environment; vars: Record<string, RunValue> }[] = [
+const EDGE_VALID: readonly EdgeValue[] = [
   { what: "an existing VPC (8- and 17-digit ids) with two public and three private subnets", environment: "prod", vars: EXISTING_NETWORK },
   {
     what: "a certificate of the same region and no zone (the operator points the DNS name)",
@@ -112,7 +75,7 @@ const EDGE_VALID: readonly { what: string; environment: Environment; vars: Recor
     vars: { app_min_size: "2", app_max_size: "3", backend_workers: "4", db_pool_size: "20", db_max_overflow: "10", redis_db: "0", budget_limit_usd: "500", nat_gateways: "2", db_multi_az: "true", enable_monitoring: "false", enable_health_gate: "true", allow_http_only: "false" },
   },
 ];
-const accepted = EDGE_VALID.map((e, i) => [`agent-platform-${e.environment}`, e.what, harness.accept(`edge_valid_${i}`, STACK(e.environment), tfvars(e.environment, e.vars))] as const);
+const accepted = system.accepted(EDGE_VALID);
 
 // The check block: valid variables whose connections outgrow the database. `terraform plan` shows its assertion as a
 // warning and goes on; `terraform test` counts a failed check as an error of the run unless the run expects it.

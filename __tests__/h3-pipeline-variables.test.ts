@@ -1,5 +1,3 @@
-import { stackName } from "../stacks/base-stack.js";
-import { synthSystem, TfJson } from "./support/synth.js";
 import {
   H3_PIPELINE_SAMPLE_CA_CERT,
   H3_PIPELINE_SAMPLE_INPUTS,
@@ -7,76 +5,40 @@ import {
 } from "./support/input-errors.js";
 import { messageOf } from "./support/rejection-batches.js";
 import { validationsOf } from "./support/variables.js";
-import { docsTableTests, readTfvarsWithLists, RunValue, variableCatalogue } from "./support/variable-catalogue.js";
+import { docsTableTests } from "./support/variable-catalogue.js";
+import { EdgeValue, EXISTING_NETWORK, ofLength, systemVariables } from "./support/system-variables.js";
 
 // The h3-pipeline stacks' variables through the real Terraform engine (no provider needed for variables, locals and
 // outputs): every case below is a `run` block of Terraform's own test framework, all planned by ONE `terraform test`.
 // Wrong inputs share bare runs, which show each one's message (support/variable-catalogue.ts).
 
-const ENVIRONMENTS = ["dev", "prod"] as const;
-type Environment = (typeof ENVIRONMENTS)[number];
-const STACK = (environment: Environment) => stackName("h3-pipeline", environment);
-const stacks: Record<string, TfJson> = Object.fromEntries(ENVIRONMENTS.map((environment) => [STACK(environment), synthSystem("h3-pipeline", environment)]));
-const TFVARS = (environment: Environment) => `environments/h3-pipeline/${environment}.tfvars`;
-
 /**
- * The environment's tfvars, the inputs the operator exports as TF_VAR_… (the ClickHouse password; in prod also the
- * cluster CA's certificate and key: H3_PIPELINE_SAMPLE_INPUTS), and overrides, as `-var-file=<env>.tfvars -var=…` with
- * those variables in the environment gives them.
+ * Each environment's tfvars with the inputs the operator exports as TF_VAR_… (the ClickHouse password; in prod also
+ * the cluster CA's certificate and key: H3_PIPELINE_SAMPLE_INPUTS), as `-var-file=<env>.tfvars -var=…` with those
+ * variables in the environment gives them.
  */
-const tfvars = (environment: Environment, overrides: Readonly<Record<string, RunValue>> = {}) => ({
-  ...readTfvarsWithLists(TFVARS(environment)),
-  ...H3_PIPELINE_SAMPLE_INPUTS[environment],
-  ...overrides,
-});
-// A wrong input is its environment's base with overrides: rejections whose overrides nothing of the stack reads
-// together share a bare run (support/rejection-batches.ts).
-const harness = variableCatalogue({ stacks, bases: Object.fromEntries(ENVIRONMENTS.map((environment) => [STACK(environment), tfvars(environment)])) });
+const system = systemVariables("h3-pipeline", { exported: H3_PIPELINE_SAMPLE_INPUTS });
+const { STACK, stacks, tfvars, harness } = system;
 const { plan, expectPasses, expectRejected, resultOf } = harness;
-/** A wrong input of the environment's stack (support/variable-catalogue.ts). */
-const rejection = (name: string, environment: Environment, variables: Record<string, RunValue>, message: string) =>
-  harness.rejection(name, STACK(environment), variables, message);
 
 // The two tfvars files with the exported inputs: nothing refused, and where the tasks reach ClickHouse (ClickHouse
 // Cloud in dev, the three self-hosted nodes' shared name in prod).
 const ENDPOINT = { dev: "change-me.us-east-1.aws.clickhouse.cloud:9440", prod: "clickhouse.h3-pipeline-prod.internal:9440" } as const;
 const endpoint = "output.clickhouse_endpoint";
-const tfvarsFiles = ENVIRONMENTS.map((environment) => [
-  environment,
-  plan({
-    name: `tfvars_${environment}`,
-    module: STACK(environment),
-    variables: tfvars(environment),
-    asserts: [{ condition: `${endpoint} == "${ENDPOINT[environment]}"`, message: `clickhouse_endpoint is \${${endpoint}}` }],
-  }),
-]);
-const otherEnvironment = rejection(
-  "other_environment",
-  "prod",
-  // dev's file (with the password the operator exports) without its HTTP opt-in, which prod refuses on its own account.
-  { ...readTfvarsWithLists(TFVARS("dev")), ...H3_PIPELINE_SAMPLE_INPUTS.dev, allow_http_only: false },
-  'This is the h3-pipeline-prod stack: set environment = "prod" or use environments/h3-pipeline/prod.tfvars with it.',
-);
-const catalogue = H3_PIPELINE_VARIABLE_ERRORS.flatMap((e, i) =>
-  e.alsoShown ? [] : [[`h3-pipeline-${e.environment}`, e.what, rejection(`catalogue_${i}`, e.environment, tfvars(e.environment, e.vars), e.message)] as const],
-);
+const tfvarsFiles = system.tfvarsFiles("clickhouse_endpoint", endpoint, ENDPOINT);
+// dev's file (with the password the operator exports) without its HTTP opt-in, which prod refuses on its own account.
+const otherEnvironment = system.otherEnvironment({ allow_http_only: false });
+const catalogue = system.catalogue(H3_PIPELINE_VARIABLE_ERRORS);
 // Rows whose message the stack never shows alone (a defect of its rules, reported): a bare run each, which must show
 // exactly the row's message and the others it names, so the row's validation is proven to answer, and a fixed rule
 // fails here until the row loses its alsoShown.
 const shownWithOthers = H3_PIPELINE_VARIABLE_ERRORS.flatMap((e, i) =>
-  e.alsoShown ? [[`h3-pipeline-${e.environment}`, e.what, e, plan({ name: `catalogue_${i}_shown`, module: STACK(e.environment), variables: tfvars(e.environment, e.vars) })] as const] : [],
+  e.alsoShown ? [[STACK(e.environment), e.what, e, plan({ name: `catalogue_${i}_shown`, module: STACK(e.environment), variables: tfvars(e.environment, e.vars) })] as const] : [],
 );
 
 // Values at the edge of what each rule allows: accepted, with no diagnostic at all.
-/** `prefix` filled up to `length` characters. */
-const ofLength = (prefix: string, length: number, fill = "x") => prefix + fill.repeat(length - prefix.length);
-const EXISTING_NETWORK = {
-  vpc_id: "vpc-0123abcd",
-  public_subnet_ids: ["subnet-0123abcd", "subnet-0123456789abcdef0"],
-  private_subnet_ids: ["subnet-4567cdef", "subnet-0fedcba9876543210", "subnet-89abcdef"],
-};
 const PRIVATELINK = { clickhouse_privatelink_service_name: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0", clickhouse_host: "abc123.us-east-1.vpce.aws.clickhouse.cloud" };
-const EDGE_VALID: readonly { what: string; environment: Environment; vars: Record<string, RunValue> }[] = [
+const EDGE_VALID: readonly EdgeValue[] = [
   { what: "an existing VPC (8- and 17-digit ids) with two public and three private subnets", environment: "prod", vars: EXISTING_NETWORK },
   {
     what: "a certificate of the same region and no zone (the operator points the DNS name)",
@@ -146,7 +108,7 @@ const EDGE_VALID: readonly { what: string; environment: Environment; vars: Recor
     },
   },
 ];
-const accepted = EDGE_VALID.map((e, i) => [`h3-pipeline-${e.environment}`, e.what, harness.accept(`edge_valid_${i}`, STACK(e.environment), tfvars(e.environment, e.vars))] as const);
+const accepted = system.accepted(EDGE_VALID);
 
 beforeAll(harness.start);
 

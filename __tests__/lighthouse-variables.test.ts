@@ -1,53 +1,22 @@
-import { stackName } from "../stacks/base-stack.js";
-import { synthLighthouse, TfJson } from "./support/synth.js";
 import { LIGHTHOUSE_VARIABLE_ERRORS } from "./support/input-errors.js";
-import { docsTableTests, readTfvarsWithLists, RunValue, variableCatalogue } from "./support/variable-catalogue.js";
+import { docsTableTests } from "./support/variable-catalogue.js";
+import { EdgeValue, ofLength, systemVariables } from "./support/system-variables.js";
 
 // The Lighthouse stacks' variables through the real Terraform engine (no provider needed for variables, locals and
 // outputs): every case below is a `run` block of Terraform's own test framework, all planned by ONE `terraform test`.
 
-const ENVIRONMENTS = ["dev", "prod"] as const;
-type Environment = (typeof ENVIRONMENTS)[number];
-const STACK = (environment: Environment) => stackName("lighthouse", environment);
-const stacks: Record<string, TfJson> = Object.fromEntries(
-  ENVIRONMENTS.map((environment) => [STACK(environment), synthLighthouse(environment)]),
-);
-const TFVARS = (environment: Environment) => `environments/lighthouse/${environment}.tfvars`;
-
-/** The environment's tfvars with overrides, as `-var-file=<env>.tfvars -var=…` gives them. */
-const tfvars = (environment: Environment, overrides: Readonly<Record<string, RunValue>> = {}) => ({ ...readTfvarsWithLists(TFVARS(environment)), ...overrides });
-// A wrong input is its environment's tfvars with overrides: rejections whose overrides nothing of the stack reads
-// together share a bare run (support/rejection-batches.ts).
-const harness = variableCatalogue({ stacks, bases: Object.fromEntries(ENVIRONMENTS.map((environment) => [STACK(environment), tfvars(environment)])), alsoExpectFailures: true });
-const { plan, expectPasses, expectRejected } = harness;
-/** A wrong input of the environment's stack (support/variable-catalogue.ts). */
-const rejection = (name: string, environment: Environment, variables: Record<string, RunValue>, message: string) =>
-  harness.rejection(name, STACK(environment), variables, message);
+const system = systemVariables("lighthouse", { alsoExpectFailures: true });
+const { STACK, tfvars, harness } = system;
+const { expectPasses, expectRejected } = harness;
 
 // The document's two terraform.tfvars, unchanged, with the cost its calculator gives for each.
-const DOCUMENT_COST: Record<Environment, string> = { dev: "$3.54", prod: "$23.36" };
 const cost = "output.estimated_monthly_cost";
-const documentExamples = ENVIRONMENTS.map((environment) => [
-  environment,
-  plan({
-    name: `tfvars_${environment}`,
-    module: STACK(environment),
-    variables: tfvars(environment),
-    asserts: [{ condition: `${cost} == "${DOCUMENT_COST[environment]}"`, message: `estimated_monthly_cost is \${${cost}}` }],
-  }),
-]);
-const otherEnvironment = rejection(
-  "other_environment",
-  "prod",
-  readTfvarsWithLists(TFVARS("dev")),
-  'This is the lighthouse-prod stack: set environment = "prod" or use environments/lighthouse/prod.tfvars with it.',
-);
-const catalogue = LIGHTHOUSE_VARIABLE_ERRORS.map((e, i) => [`lighthouse-${e.environment}`, e.what, rejection(`catalogue_${i}`, e.environment, tfvars(e.environment, e.vars), e.message)] as const);
+const documentExamples = system.tfvarsFiles("estimated_monthly_cost", cost, { dev: "$3.54", prod: "$23.36" });
+const otherEnvironment = system.otherEnvironment();
+const catalogue = system.catalogue(LIGHTHOUSE_VARIABLE_ERRORS);
 
 // Values at the edge of what each rule allows: accepted, with no diagnostic at all.
-/** `prefix` filled up to `length` characters. */
-const ofLength = (prefix: string, length: number, fill = "x") => prefix + fill.repeat(length - prefix.length);
-const EDGE_VALID: readonly { what: string; environment: Environment; vars: Record<string, RunValue> }[] = [
+const EDGE_VALID: readonly EdgeValue[] = [
   { what: "SSH from one address, with a key pair", environment: "dev", vars: { ssh_key_name: "ops", ssh_allowed_cidr_blocks: ["203.0.113.7/32"] } },
   { what: "SSH from several ranges", environment: "prod", vars: { ssh_allowed_cidr_blocks: ["10.0.0.0/16", "192.168.0.0/24", "203.0.113.7/32"] } },
   { what: "a password of 16 characters", environment: "dev", vars: { db_password: ofLength("Abcdefgh", 16, "1") } },
@@ -81,7 +50,7 @@ const EDGE_VALID: readonly { what: string; environment: Environment; vars: Recor
   },
   { what: "numbers and booleans given as strings, as TF_VAR_ variables give them", environment: "prod", vars: { volume_size_gb: "200", backup_retention_days: "35", enable_monitoring: "false" } },
 ];
-const accepted = EDGE_VALID.map((e, i) => [`lighthouse-${e.environment}`, e.what, harness.accept(`edge_valid_${i}`, STACK(e.environment), tfvars(e.environment, e.vars))] as const);
+const accepted = system.accepted(EDGE_VALID);
 
 beforeAll(harness.start);
 

@@ -1,60 +1,25 @@
-import { stackName } from "../stacks/base-stack.js";
-import { synthVectordb, TfJson } from "./support/synth.js";
 import { VECTORDB_VARIABLE_ERRORS } from "./support/input-errors.js";
-import { docsTableTests, readTfvarsWithLists, RunValue, variableCatalogue } from "./support/variable-catalogue.js";
+import { docsTableTests } from "./support/variable-catalogue.js";
+import { EdgeValue, EXISTING_NETWORK, ofLength, systemVariables } from "./support/system-variables.js";
 
 // The VectorDB API stacks' variables through the real Terraform engine (no provider needed for variables, locals and
 // outputs): every case below is a `run` block of Terraform's own test framework, all planned by ONE `terraform test`.
 // Wrong inputs share bare runs, which show each one's message (support/variable-catalogue.ts).
 
-const ENVIRONMENTS = ["dev", "prod"] as const;
-type Environment = (typeof ENVIRONMENTS)[number];
-const STACK = (environment: Environment) => stackName("vectordb-api", environment);
-const stacks: Record<string, TfJson> = Object.fromEntries(
-  ENVIRONMENTS.map((environment) => [STACK(environment), synthVectordb(environment)]),
-);
-const TFVARS = (environment: Environment) => `environments/vectordb-api/${environment}.tfvars`;
-
-/** The environment's tfvars with overrides, as `-var-file=<env>.tfvars -var=…` gives them. */
-const tfvars = (environment: Environment, overrides: Readonly<Record<string, RunValue>> = {}) => ({ ...readTfvarsWithLists(TFVARS(environment)), ...overrides });
-// A wrong input is its environment's tfvars with overrides: rejections whose overrides nothing of the stack reads
-// together share a bare run (support/rejection-batches.ts).
-const harness = variableCatalogue({ stacks, bases: Object.fromEntries(ENVIRONMENTS.map((environment) => [STACK(environment), tfvars(environment)])) });
-const { plan, expectPasses, expectRejected } = harness;
-/** A wrong input of the environment's stack (support/variable-catalogue.ts). */
-const rejection = (name: string, environment: Environment, variables: Record<string, RunValue>, message: string) =>
-  harness.rejection(name, STACK(environment), variables, message);
+const system = systemVariables("vectordb-api");
+const { STACK, tfvars, harness } = system;
+const { expectPasses, expectRejected } = harness;
 
 // The two tfvars files, unchanged: nothing refused, and the log groups the document names (prod) or their -dev twins.
-const LOG_GROUPS: Record<Environment, string> = { dev: "/aws/ec2/vectordb-api-dev,/aws/ec2/vectordb-worker-dev", prod: "/aws/ec2/vectordb-api,/aws/ec2/vectordb-worker" };
+const LOG_GROUPS = { dev: "/aws/ec2/vectordb-api-dev,/aws/ec2/vectordb-worker-dev", prod: "/aws/ec2/vectordb-api,/aws/ec2/vectordb-worker" };
 const logGroups = 'join(",", output.log_groups)';
-const tfvarsFiles = ENVIRONMENTS.map((environment) => [
-  environment,
-  plan({
-    name: `tfvars_${environment}`,
-    module: STACK(environment),
-    variables: tfvars(environment),
-    asserts: [{ condition: `${logGroups} == "${LOG_GROUPS[environment]}"`, message: `log_groups is \${${logGroups}}` }],
-  }),
-]);
-const otherEnvironment = rejection(
-  "other_environment",
-  "prod",
-  // dev's file without its HTTP opt-in, which prod refuses on its own account.
-  { ...readTfvarsWithLists(TFVARS("dev")), allow_http_only: false },
-  'This is the vectordb-api-prod stack: set environment = "prod" or use environments/vectordb-api/prod.tfvars with it.',
-);
-const catalogue = VECTORDB_VARIABLE_ERRORS.map((e, i) => [`vectordb-api-${e.environment}`, e.what, rejection(`catalogue_${i}`, e.environment, tfvars(e.environment, e.vars), e.message)] as const);
+const tfvarsFiles = system.tfvarsFiles("log_groups", logGroups, LOG_GROUPS);
+// dev's file without its HTTP opt-in, which prod refuses on its own account.
+const otherEnvironment = system.otherEnvironment({ allow_http_only: false });
+const catalogue = system.catalogue(VECTORDB_VARIABLE_ERRORS);
 
 // Values at the edge of what each rule allows: accepted, with no diagnostic at all.
-/** `prefix` filled up to `length` characters. */
-const ofLength = (prefix: string, length: number, fill = "x") => prefix + fill.repeat(length - prefix.length);
-const EXISTING_NETWORK = {
-  vpc_id: "vpc-0123abcd",
-  public_subnet_ids: ["subnet-0123abcd", "subnet-0123456789abcdef0"],
-  private_subnet_ids: ["subnet-4567cdef", "subnet-0fedcba9876543210", "subnet-89abcdef"],
-};
-const EDGE_VALID: readonly { what: string; environment: Environment; vars: Record<string, RunValue> }[] = [
+const EDGE_VALID: readonly EdgeValue[] = [
   { what: "an existing VPC (8- and 17-digit ids) with two public and three private subnets", environment: "prod", vars: EXISTING_NETWORK },
   {
     what: "a domain with a given certificate and no zone (the operator points the DNS name)",
@@ -90,7 +55,7 @@ const EDGE_VALID: readonly { what: string; environment: Environment; vars: Recor
     vars: { max_workers: "8", task_timeout: "3600", nat_gateways: "1", enable_monitoring: "false", enable_health_gate: "true", allow_http_only: "false" },
   },
 ];
-const accepted = EDGE_VALID.map((e, i) => [`vectordb-api-${e.environment}`, e.what, harness.accept(`edge_valid_${i}`, STACK(e.environment), tfvars(e.environment, e.vars))] as const);
+const accepted = system.accepted(EDGE_VALID);
 
 beforeAll(harness.start);
 

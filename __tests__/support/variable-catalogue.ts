@@ -1,5 +1,5 @@
 /**
- * The harness of a system's variable tests (variables, lighthouse-variables, vectordb-api-variables): runs collected
+ * The harness of the variable tests (variables and each system's, set up by support/system-variables.ts): runs collected
  * while the file loads, planned together by one `terraform test` (support/terraform-test.ts), and the checks the tests
  * make of them: a run that passes without a diagnostic, and a wrong input rejected by exactly the validation that
  * carries the catalogue's message. Wrong inputs given with their base share bare runs (support/rejection-batches.ts).
