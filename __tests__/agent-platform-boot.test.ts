@@ -1,12 +1,11 @@
 import { createServer } from "node:http";
 import { AddressInfo } from "node:net";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { shellcheckEach, ShellcheckRun } from "./support/shellcheck.js";
 import { requireTerraform } from "./support/terraform.js";
-import { BootSandbox, heredoc, heredocs, localNamed, realTool, renderWithSamples, runTool, ToolRun } from "./support/rendered-boot.js";
+import { BootSandbox, heredoc, heredocs, installedScripts, lintScripts, localNamed, realTool, renderWithSamples, runTool, ScriptLint, ToolRun } from "./support/rendered-boot.js";
 import { onlyResource, synthAgentPlatform, TfJson } from "./support/synth.js";
 import { CHROMA_DATA_DIR, CHROMA_VERSION } from "../stacks/agent-platform/application.js";
 
@@ -176,7 +175,7 @@ async function healthCheck(test: readonly string[], fromPort: string, status: nu
 let json: Record<Environment, TfJson>;
 let rendered: Record<Environment, { app: string; chroma: string }>;
 let work: string;
-let lint: { files: Record<string, string>; bash: Promise<[string, ToolRun][]>; shellcheck: Promise<ShellcheckRun[]> };
+let lint: ScriptLint;
 let composes: Record<Environment, { app: any; chroma: any }>;
 type DbRun = ToolRun & { etc: Record<string, { mode: number; content: string }>; aws: string[][] | null; curl: string[][] | null };
 let db: {
@@ -211,18 +210,10 @@ beforeAll(async () => {
     for (const host of ["app", "chroma"] as const) {
       const script = rendered[env][host];
       files[`user-data-${host}-${env}.sh`] = script;
-      for (const [path, text] of Object.entries(heredocs(script))) {
-        if (path.startsWith("/usr/local/sbin/") || path.startsWith("/usr/local/bin/")) files[`${path.split("/").at(-1)}-${host}-${env}`] = text;
-      }
+      Object.assign(files, installedScripts(script, `-${host}-${env}`));
     }
   }
-  mkdirSync(join(work, "lint"));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(work, "lint", name), `${text}\n`);
-  lint = {
-    files,
-    bash: Promise.all(Object.keys(files).map(async (f) => [f, await runTool("bash", ["-n", join(work, "lint", f)])] as [string, ToolRun])),
-    shellcheck: shellcheckEach(["--shell=bash", "--severity=style"], Object.keys(files), { cwd: join(work, "lint") }),
-  };
+  lint = lintScripts(join(work, "lint"), files);
 
   const tools = Object.fromEntries(await realTools);
   const dbRun = async (sandbox: ReturnType<typeof databaseUrlSandbox>): Promise<DbRun> => {

@@ -3,9 +3,8 @@ import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { shellcheckEach, ShellcheckRun } from "./support/shellcheck.js";
 import { requireTerraform } from "./support/terraform.js";
-import { BootSandbox, heredoc, heredocs, realTool, renderWithSamples, runTool, ToolRun } from "./support/rendered-boot.js";
+import { BootSandbox, heredoc, heredocs, installedScripts, lintScripts, realTool, renderWithSamples, runTool, ScriptLint } from "./support/rendered-boot.js";
 import { onlyResource, synthH3Pipeline, TfJson } from "./support/synth.js";
 import { CLICKHOUSE_DATA_DIR, CLICKHOUSE_VERSION } from "../stacks/h3-pipeline/clickhouse.js";
 
@@ -338,7 +337,7 @@ const backupRuns = async (bash: string) => {
 let json: TfJson;
 let rendered: Record<Node, string>;
 let work: string;
-let lint: { files: Record<string, string>; bash: Promise<[string, ToolRun][]>; shellcheck: Promise<ShellcheckRun[]> };
+let lint: ScriptLint;
 let compose: Record<Node, any>;
 let clusterXml: Record<Node, XmlElement | { error: string }>;
 let writtenXml: Record<string, XmlElement | { error: string }>;
@@ -356,17 +355,9 @@ beforeAll(async () => {
   const files: Record<string, string> = {};
   for (const n of NODES) {
     files[`user-data-node${n}.sh`] = rendered[n];
-    for (const [path, text] of Object.entries(heredocs(rendered[n]))) {
-      if (path.startsWith("/usr/local/sbin/") || path.startsWith("/usr/local/bin/")) files[`${path.split("/").at(-1)}-node${n}`] = text;
-    }
+    Object.assign(files, installedScripts(rendered[n], `-node${n}`));
   }
-  mkdirSync(join(work, "lint"));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(work, "lint", name), `${text}\n`);
-  lint = {
-    files,
-    bash: Promise.all(Object.keys(files).map(async (f) => [f, await runTool("bash", ["-n", join(work, "lint", f)])] as [string, ToolRun])),
-    shellcheck: shellcheckEach(["--shell=bash", "--severity=style"], Object.keys(files), { cwd: join(work, "lint") }),
-  };
+  lint = lintScripts(join(work, "lint"), files);
   const python = await realTool("python3");
   const [x1, x2] = await parseXml(python, [heredoc(rendered[1], CLUSTER_XML), heredoc(rendered[2], CLUSTER_XML)]);
   clusterXml = { 1: x1!, 2: x2! };

@@ -1,6 +1,5 @@
-import { execFile } from "node:child_process";
-import { shellcheckEach, ShellcheckRun } from "./support/shellcheck.js";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { lintScripts, ScriptLint } from "./support/rendered-boot.js";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -193,12 +192,7 @@ let played: {
   replacement: Played<undefined>;
   prod: Played<Awaited<ReturnType<typeof prodStart>>>;
 };
-let lint: { dir: string; files: Record<string, string>; shellcheck: Promise<ShellcheckRun[]> };
-
-/** A host program, without blocking the event loop (the sandboxes run meanwhile). */
-function runTool(command: string, argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => execFile(command, argv, { encoding: "utf8" }, (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr })));
-}
+let lint: ScriptLint;
 
 beforeAll(async () => {
   requireTerraform();
@@ -216,8 +210,7 @@ beforeAll(async () => {
     "lighthouse-prestart-prod": heredoc(prod, "/usr/local/sbin/lighthouse-prestart"),
     "lighthouse-poststart": heredoc(dev, "/usr/local/sbin/lighthouse-poststart"),
   };
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), `${text}\n`);
-  lint = { dir, files, shellcheck: shellcheckEach(["--shell=bash", "--severity=style"], Object.keys(files), { cwd: dir }) };
+  lint = lintScripts(dir, files);
 
   const [fresh, backups, replacement, prodPlayed] = await Promise.all([
     boot(dev, {}, 2, startHooks),
@@ -234,7 +227,7 @@ afterAll(() => {
 
 describe("rendered lighthouse user-data (dev and prod) and the scripts it writes", () => {
   it("is valid bash, and so is every script it writes", async () => {
-    const checks = await Promise.all(Object.keys(lint.files).map(async (f) => [f, await runTool("bash", ["-n", join(lint.dir, f)])] as const));
+    const checks = await lint.bash;
     for (const [file, result] of checks) expect(result.code, `${file}: ${result.stderr}`).toBe(0);
   });
 

@@ -1,9 +1,8 @@
-import { execFile } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { shellcheckEach, ShellcheckRun } from "./support/shellcheck.js";
+import { lintScripts, runTool, ScriptLint } from "./support/rendered-boot.js";
 import { requireTerraform } from "./support/terraform.js";
 import { bootScriptOf, onlyResource } from "./support/synth.js";
 import {
@@ -55,20 +54,6 @@ function assignments(text: string): Record<string, string> {
   );
 }
 
-interface ToolRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** A program, without blocking the event loop (the other checks run meanwhile). */
-function runTool(command: string, argv: readonly string[], env?: NodeJS.ProcessEnv): Promise<ToolRun> {
-  return new Promise((done) =>
-    execFile(command, argv, { encoding: "utf8", env, timeout: 10_000 }, (error, stdout, stderr) =>
-      done({ code: error ? Number(typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })),
-  );
-}
-
 /**
  * The rendered queue-depth script run in a directory of its own whose bin/ is the whole PATH: a docker stub answering
  * `answer` (and exiting `dockerExit`), an aws stub recording its arguments, and bash. Returns the run and what the
@@ -95,7 +80,7 @@ type QueueDepthRun = Awaited<ReturnType<typeof queueDepth>>;
 let rendered: Record<VectordbEnvironment, string>;
 let bigWorker: string;
 let work: string;
-let lint: { files: Record<string, string>; bash: Promise<[string, ToolRun][]>; shellcheck: Promise<ShellcheckRun[]> };
+let lint: ScriptLint;
 let runs: { published: Record<VectordbEnvironment, QueueDepthRun>; notANumber: QueueDepthRun; noWorker: QueueDepthRun };
 
 beforeAll(async () => {
@@ -113,13 +98,7 @@ beforeAll(async () => {
     files[`vectordb-api-prestart-${env}`] = heredoc(rendered[env], PRESTART);
     files[`vectordb-api-queue-depth-${env}`] = heredoc(rendered[env], QUEUE_DEPTH);
   }
-  mkdirSync(join(work, "lint"));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(work, "lint", name), `${text}\n`);
-  lint = {
-    files,
-    bash: Promise.all(Object.keys(files).map(async (f) => [f, await runTool("bash", ["-n", join(work, "lint", f)])] as [string, ToolRun])),
-    shellcheck: shellcheckEach(["--shell=bash", "--severity=style"], Object.keys(files), { cwd: join(work, "lint") }),
-  };
+  lint = lintScripts(join(work, "lint"), files);
   const run = (name: string, env: VectordbEnvironment, answer: string, dockerExit?: number) =>
     queueDepth(join(work, name), files[`vectordb-api-queue-depth-${env}`], answer, dockerExit);
   const [publishedDev, publishedProd, notANumber, noWorker] = await Promise.all([

@@ -8,6 +8,7 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readResult, resultKey, writeResult } from "./result-cache.js";
+import { shellcheckEach, ShellcheckRun } from "./shellcheck.js";
 import { applyOffline } from "./terraform.js";
 import { interpolationSpans } from "./user-data.js";
 import type { TfJson } from "./synth.js";
@@ -96,6 +97,36 @@ export function heredoc(script: string, path: string): string {
   const text = heredocs(script)[path];
   if (text === undefined) throw new Error(`no heredoc writes ${path}`);
   return text;
+}
+
+/** The scripts a boot script installs (its heredocs into /usr/local/sbin and /usr/local/bin), by file name + `suffix`. */
+export function installedScripts(script: string, suffix: string): Record<string, string> {
+  const scripts: Record<string, string> = {};
+  for (const [path, text] of Object.entries(heredocs(script))) {
+    if (path.startsWith("/usr/local/sbin/") || path.startsWith("/usr/local/bin/")) scripts[`${path.split("/").at(-1)}${suffix}`] = text;
+  }
+  return scripts;
+}
+
+/** Static checks of scripts written into one directory, started together: `bash -n` of each, and shellcheck's style level. */
+export interface ScriptLint {
+  readonly dir: string;
+  /** File name to content (without the last newline). */
+  readonly files: Record<string, string>;
+  readonly bash: Promise<[string, ToolRun][]>;
+  /** One run, cached by content (support/shellcheck.ts). */
+  readonly shellcheck: Promise<ShellcheckRun[]>;
+}
+
+export function lintScripts(dir: string, files: Record<string, string>): ScriptLint {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), `${text}\n`);
+  return {
+    dir,
+    files,
+    bash: Promise.all(Object.keys(files).map(async (f) => [f, await runTool("bash", ["-n", join(dir, f)])] as [string, ToolRun])),
+    shellcheck: shellcheckEach(["--shell=bash", "--severity=style"], Object.keys(files), { cwd: dir }),
+  };
 }
 
 export interface ToolRun {
