@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { BootRun, BootSandbox, BootSandboxOptions, Call, callsOf, ExecRun, requireMountNamespace, STOCK_FSTAB, STUBBED_COMMANDS } from "./support/boot-sandbox.js";
+import { BootRun, BootSandbox, BootSandboxOptions, Call, callsOf, ExecRun, requireMountNamespace, STOCK_FSTAB, assertStubsCover } from "./support/boot-sandbox.js";
 import { requireTerraform } from "./support/terraform.js";
 import {
   assertLighthouseSamplesCover, LIGHTHOUSE_USER_DATA_SAMPLES, renderLighthouseUserData, sampleBackupBucket, synthLighthouse,
@@ -57,13 +57,7 @@ function explain(run: BootRun | ExecRun): string {
 
 /** A boot run that succeeded, or a failure that says why (a missing stub first: the likeliest cause after a template change). */
 function expectBooted(run: BootRun): void {
-  const unknown = run.log.match(/^.*command not found$/m);
-  if (unknown) {
-    throw new Error(
-      `the boot script calls a command the sandbox does not provide (${unknown[0]}): add a stub_<name> to __tests__/support/boot-stubs.sh ` +
-        `and the name to STUBBED_COMMANDS (${STUBBED_COMMANDS.length} today) in __tests__/support/boot-sandbox.ts\n${explain(run)}`,
-    );
-  }
+  assertStubsCover(run, explain(run));
   expect(run.code, explain(run)).toBe(0);
   expect(run.log, explain(run)).toContain("TimescaleDB is running (lighthouse.service)");
 }

@@ -1,4 +1,4 @@
-import { BOOTSTRAP_LOG, BootRun, BootSandbox, BootSandboxOptions, Call, callsOf, requireMountNamespace, STOCK_FSTAB, STUBBED_COMMANDS } from "./support/boot-sandbox.js";
+import { BOOTSTRAP_LOG, BootRun, BootSandbox, BootSandboxOptions, Call, callsOf, requireMountNamespace, STOCK_FSTAB, assertStubsCover } from "./support/boot-sandbox.js";
 import { requireTerraform } from "./support/terraform.js";
 import { renderSampleUserData, USER_DATA_SAMPLES } from "./support/user-data-samples.js";
 import { renderWithTerraform } from "./support/user-data.js";
@@ -106,13 +106,7 @@ function explain(run: BootRun): string {
 
 /** A run that succeeded, or a failure that says why (a missing stub first: the likeliest cause after a template change). */
 function expectSuccess(run: BootRun): void {
-  const unknown = run.log.match(/^.*command not found$/m);
-  if (unknown) {
-    throw new Error(
-      `the boot script calls a command the sandbox does not provide (${unknown[0]}): add a stub_<name> to __tests__/support/boot-stubs.sh ` +
-        `and the name to STUBBED_COMMANDS (${STUBBED_COMMANDS.length} today) in __tests__/support/boot-sandbox.ts\n${explain(run)}`,
-    );
-  }
+  assertStubsCover(run, explain(run));
   expect(run.code, explain(run)).toBe(0);
   expect(run.log, explain(run)).toContain("openlit.service is running");
 }

@@ -343,3 +343,17 @@ export class BootSandbox {
 export function callsOf(calls: readonly Call[], cmd: string, firstArg?: string): Call[] {
   return calls.filter((c) => c.cmd === cmd && (firstArg === undefined || c.args[0] === firstArg));
 }
+
+/**
+ * Fails with what to do when the boot script called a command the sandbox does not provide: the likeliest cause of a
+ * failed run after a template change, named before the run's own error. `explanation` is the run's log for the reader.
+ */
+export function assertStubsCover(run: BootRun, explanation: string): void {
+  const unknown = run.log.match(/^.*command not found$/m);
+  if (unknown) {
+    throw new Error(
+      `the boot script calls a command the sandbox does not provide (${unknown[0]}): add a stub_<name> to __tests__/support/boot-stubs.sh ` +
+        `and the name to STUBBED_COMMANDS (${STUBBED_COMMANDS.length} today) in __tests__/support/boot-sandbox.ts\n${explanation}`,
+    );
+  }
+}
